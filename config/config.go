@@ -1,0 +1,107 @@
+package config
+
+import (
+	"time"
+
+	"github.com/fivelayer/triage/probes"
+)
+
+// Config is one estate, as written in triage.yaml (SPEC §8).
+type Config struct {
+	Estate      string          `yaml:"estate"`
+	Environment string          `yaml:"environment"` // "production" frames the screen in the production colour
+	Interval    probes.Duration `yaml:"interval"`
+	Timeout     probes.Duration `yaml:"timeout"`
+	Core        []string        `yaml:"core"`
+	Components  []Component     `yaml:"components"`
+	// Thresholds are overrides keyed "kind.check" (e.g. host.cpu).
+	Thresholds map[string]probes.Threshold `yaml:"thresholds"`
+
+	// Source is where the config came from: a path, or "built-in default".
+	Source string `yaml:"-"`
+	// Default is true when no config file was found and the built-in default is in use.
+	Default bool `yaml:"-"`
+	// Warnings are non-fatal findings (a literal dsn, say), with line and column.
+	Warnings []string `yaml:"-"`
+}
+
+// Component is a named part of the estate: what to look at and what may be done to it.
+type Component struct {
+	Name      string        `yaml:"name"`
+	Probes    []probes.Spec `yaml:"probes"`
+	Actions   Actions       `yaml:"actions"`
+	Knowledge Knowledge     `yaml:"knowledge"`
+}
+
+// Actions are the remediations a component allows; a nil action is not enabled.
+type Actions struct {
+	KillSession *KillSession `yaml:"kill_session"`
+	Restart     *Restart     `yaml:"restart"`
+	Switchover  *Switchover  `yaml:"switchover"`
+}
+
+// KillSession enables killing a blocking database session.
+type KillSession struct {
+	// MaxRowsModified refuses a kill whose rollback would exceed this many rows (0: default 100000).
+	MaxRowsModified int64 `yaml:"max_rows_modified"`
+}
+
+// Restart enables restarting a service by running argv, locally or through ssh.
+type Restart struct {
+	Argv     []string        `yaml:"argv"`
+	SSH      string          `yaml:"ssh"`
+	Timeout  probes.Duration `yaml:"timeout"`
+	Cooldown probes.Duration `yaml:"cooldown"`
+}
+
+// Switchover enables a planned switch to the standby component.
+type Switchover struct {
+	Standby                string   `yaml:"standby"`
+	TrafficArgv            []string `yaml:"traffic_argv"`
+	ReplicationUser        string   `yaml:"replication_user"`
+	ReplicationPasswordEnv string   `yaml:"replication_password_env"`
+}
+
+// Knowledge is what the drill-down shows about a component besides its checks.
+type Knowledge struct {
+	DependsOn []string   `yaml:"depends_on"`
+	Incidents []Incident `yaml:"incidents"`
+}
+
+// Incident is one past incident and its fix.
+type Incident struct {
+	Date  string `yaml:"date"`
+	Event string `yaml:"event"`
+	Fix   string `yaml:"fix"`
+}
+
+// IntervalD is the round interval (default 5s).
+func (c *Config) IntervalD() time.Duration {
+	if c.Interval > 0 {
+		return c.Interval.D()
+	}
+	return 5 * time.Second
+}
+
+// TimeoutD is the default per-probe timeout (default 3s).
+func (c *Config) TimeoutD() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout.D()
+	}
+	return 3 * time.Second
+}
+
+// Component returns the named component.
+func (c *Config) Component(name string) (*Component, bool) {
+	for i := range c.Components {
+		if c.Components[i].Name == name {
+			return &c.Components[i], true
+		}
+	}
+	return nil, false
+}
+
+// IsProduction reports whether the screen must wear the production frame.
+func (c *Config) IsProduction() bool {
+	return c.Environment == "production" || c.Environment == "prod"
+}

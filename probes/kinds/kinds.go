@@ -1,0 +1,30 @@
+// Package kinds is the one registry of probe kinds: kind name → Kind. Config
+// validation and the scheduler's wiring both ask it; there is no second list.
+package kinds
+
+import (
+	"sort"
+
+	"github.com/fivelayer/triage/probes"
+)
+
+// registry is filled explicitly, one line per kind, never by init() side effects.
+var registry = map[string]probes.Kind{
+	// one line per kind, e.g. "tcp": network.TCPKind,
+}
+
+// Lookup returns the kind registered under name.
+func Lookup(name string) (probes.Kind, bool) {
+	k, ok := registry[name]
+	return k, ok
+}
+
+// Names lists the registered kinds, sorted.
+func Names() []string {
+	out := make([]string, 0, len(registry))
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,434 @@
+package probes
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Target is one probe instance placed in the estate.
+type Target struct {
+	Component string
+	ProbeID   string // the probe's name within its component (Spec.ProbeID)
+	Kind      string
+	Probe     Probe
+	Timeout   time.Duration
+}
+
+// Options tunes a Scheduler. Zero values take the defaults noted.
+type Options struct {
+	Interval   time.Duration    // between round starts; default 5s
+	Workers    int              // probes running at once; default min(targets, 1024)
+	HistoryLen int              // samples kept per check; default 120
+	Grace      time.Duration    // wait past a timeout for a probe to return; default 100ms
+	Now        func() time.Time // clock, for tests
+}
+
+// Sample is one point of a check's history.
+type Sample struct {
+	Time     time.Time
+	Status   Status
+	Value    float64
+	HasValue bool
+}
+
+// CheckState is what a snapshot knows about one check.
+type CheckState struct {
+	Result
+	Probed   bool // a result has arrived at least once (else it is "probing…")
+	InFlight bool // its probe is running now
+	TimedOut bool // the last result was a timeout
+	// History is oldest first, shared between snapshots: never modify it.
+	History []Sample
+}
+
+// Snapshot is the estate as known at one moment. Snapshots are values: a
+// subscriber may keep one while the scheduler moves on.
+type Snapshot struct {
+	Time          time.Time // when this snapshot was taken
+	Round         int       // rounds completed
+	RoundStarted  time.Time // start of the latest round (zero before the first)
+	RoundFinished time.Time // end of the latest completed round
+	Running       bool      // a round is in progress
+	Checks        []CheckState
+}
+
+// ByID returns the state of check id.
+func (s Snapshot) ByID(id string) (CheckState, bool) {
+	for _, c := range s.Checks {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return CheckState{}, false
+}
+
+// Results returns the latest result of every check that has one.
+func (s Snapshot) Results() []Result {
+	out := make([]Result, 0, len(s.Checks))
+	for _, c := range s.Checks {
+		if c.Probed {
+			out = append(out, c.Result)
+		}
+	}
+	return out
+}
+
+type target struct {
+	Target
+	checks []Check
+	mu     sync.Mutex
+	busy   bool // a Run from an earlier round has not returned yet
+}
+
+// Scheduler runs every target once per round, concurrently under a bounded
+// worker pool, each under its own timeout, and publishes snapshots.
+type Scheduler struct {
+	opts    Options
+	targets []*target
+
+	mu      sync.Mutex
+	order   []string               // check ids in display order
+	states  map[string]*CheckState // by check id
+	round   int
+	started time.Time
+	ended   time.Time
+	running bool
+	subs    []chan Snapshot
+
+	roundMu sync.Mutex    // one round at a time
+	trigger chan struct{} // "run a round now"
+}
+
+// NewScheduler prepares a scheduler; nothing runs until Start or Round.
+func NewScheduler(targets []Target, opts Options) *Scheduler {
+	if opts.Interval <= 0 {
+		opts.Interval = 5 * time.Second
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = min(max(len(targets), 1), 1024)
+	}
+	if opts.HistoryLen <= 0 {
+		opts.HistoryLen = 120
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 100 * time.Millisecond
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Scheduler{opts: opts, states: map[string]*CheckState{}, trigger: make(chan struct{}, 1)}
+	for _, t := range targets {
+		if t.Timeout <= 0 {
+			t.Timeout = 3 * time.Second
+		}
+		tg := &target{Target: t, checks: t.Probe.Checks()}
+		s.targets = append(s.targets, tg)
+		for _, c := range tg.checks {
+			r := s.blank(tg, c)
+			r.Summary = "probing…"
+			s.addState(r)
+		}
+	}
+	return s
+}
+
+func (s *Scheduler) blank(t *target, c Check) Result {
+	return Result{
+		ID:        t.Component + "/" + t.ProbeID + "/" + c.Name,
+		Component: t.Component, Probe: t.ProbeID, Check: c.Name,
+		Layer: c.Layer, Status: Unknown, Latent: c.Latent,
+	}
+}
+
+func (s *Scheduler) addState(r Result) *CheckState {
+	st := &CheckState{Result: r}
+	s.states[r.ID] = st
+	s.order = append(s.order, r.ID)
+	return st
+}
+
+// Interval is the time between round starts.
+func (s *Scheduler) Interval() time.Duration { return s.opts.Interval }
+
+// Subscribe returns a channel that always holds the newest snapshot not yet
+// read: a slow reader skips snapshots, it never blocks the scheduler.
+func (s *Scheduler) Subscribe() <-chan Snapshot {
+	ch := make(chan Snapshot, 1)
+	s.mu.Lock()
+	s.subs = append(s.subs, ch)
+	snap := s.snapshotLocked()
+	s.mu.Unlock()
+	ch <- snap
+	return ch
+}
+
+// Snapshot returns the current state.
+func (s *Scheduler) Snapshot() Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snapshotLocked()
+}
+
+func (s *Scheduler) snapshotLocked() Snapshot {
+	snap := Snapshot{
+		Time: s.opts.Now(), Round: s.round, RoundStarted: s.started,
+		RoundFinished: s.ended, Running: s.running,
+		Checks: make([]CheckState, len(s.order)),
+	}
+	for i, id := range s.order {
+		snap.Checks[i] = *s.states[id]
+	}
+	return snap
+}
+
+func (s *Scheduler) publish() {
+	s.mu.Lock()
+	snap := s.snapshotLocked()
+	subs := s.subs
+	s.mu.Unlock()
+	for _, ch := range subs {
+		select { // drop the unread older snapshot: latest wins
+		case <-ch:
+		default:
+		}
+		select {
+		case ch <- snap:
+		default:
+		}
+	}
+}
+
+// Trigger asks the running loop for a round now ("r" on the screen).
+func (s *Scheduler) Trigger() {
+	select {
+	case s.trigger <- struct{}{}:
+	default:
+	}
+}
+
+// Start runs rounds every interval until ctx is done. It returns at once.
+func (s *Scheduler) Start(ctx context.Context) {
+	go func() {
+		tick := time.NewTicker(s.opts.Interval)
+		defer tick.Stop()
+		for {
+			s.Round(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			case <-s.trigger:
+				tick.Reset(s.opts.Interval)
+			}
+		}
+	}()
+}
+
+// Close closes probes that hold connections.
+func (s *Scheduler) Close() {
+	for _, t := range s.targets {
+		if c, ok := t.Probe.(Closer); ok {
+			_ = c.Close()
+		}
+	}
+}
+
+// Round runs every target once and returns the snapshot at its end. Rounds do
+// not overlap; a probe that is still running from an earlier round (it
+// ignored its context) is reported unknown instead of being started again.
+func (s *Scheduler) Round(ctx context.Context) Snapshot {
+	s.roundMu.Lock()
+	defer s.roundMu.Unlock()
+
+	s.mu.Lock()
+	s.running = true
+	s.started = s.opts.Now()
+	for _, st := range s.states {
+		st.InFlight = true
+	}
+	s.mu.Unlock()
+	s.publish()
+
+	sem := make(chan struct{}, s.opts.Workers)
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	stopTicker := make(chan struct{})
+	go s.publishWhileRunning(stopTicker, done)
+	for _, t := range s.targets {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func(t *target) {
+			defer func() { <-sem; wg.Done() }()
+			rs := s.runTarget(ctx, t)
+			s.record(t, rs)
+		}(t)
+	}
+	wg.Wait()
+	close(stopTicker)
+	<-done
+
+	s.mu.Lock()
+	s.running = false
+	s.ended = s.opts.Now()
+	s.round++
+	for _, st := range s.states {
+		st.InFlight = false
+	}
+	s.mu.Unlock()
+	s.publish()
+	return s.Snapshot()
+}
+
+// publishWhileRunning publishes partial progress at most 4 times a second.
+func (s *Scheduler) publishWhileRunning(stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			s.publish()
+		}
+	}
+}
+
+// runTarget runs one probe under its timeout and never waits much past it.
+func (s *Scheduler) runTarget(ctx context.Context, t *target) []Result {
+	t.mu.Lock()
+	if t.busy {
+		t.mu.Unlock()
+		return s.failAll(t, Unknown, "still running from an earlier round", "probe did not return after its timeout in an earlier round", false)
+	}
+	t.busy = true
+	t.mu.Unlock()
+
+	start := s.opts.Now()
+	pctx, cancel := context.WithTimeout(ctx, t.Timeout)
+	out := make(chan []Result, 1)
+	go func() {
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				out <- s.failAll(t, Unknown, "probe failed", fmt.Sprintf("probe panicked: %v", p), false)
+			}
+			t.mu.Lock()
+			t.busy = false
+			t.mu.Unlock()
+		}()
+		out <- t.Probe.Run(pctx)
+	}()
+
+	var rs []Result
+	select {
+	case rs = <-out:
+	case <-pctx.Done():
+		grace := time.NewTimer(s.opts.Grace)
+		select {
+		case rs = <-out:
+			grace.Stop()
+		case <-grace.C:
+			msg := fmt.Sprintf("timed out after %s", t.Timeout)
+			if ctx.Err() != nil {
+				msg = "cancelled"
+			}
+			rs = s.failAll(t, -1, msg, "probe "+msg, true)
+		}
+	}
+	took := s.opts.Now().Sub(start)
+	for i := range rs {
+		if rs[i].Duration == 0 {
+			rs[i].Duration = took
+		}
+	}
+	return rs
+}
+
+// failAll gives every check of t the same failure. status -1 means "each
+// check's own OnTimeout rule".
+func (s *Scheduler) failAll(t *target, status Status, summary, err string, timedOut bool) []Result {
+	rs := make([]Result, 0, len(t.checks))
+	for _, c := range t.checks {
+		r := s.blank(t, c)
+		r.Status = status
+		if status < 0 {
+			r.Status = c.OnTimeout
+			if r.Status == OK {
+				r.Status = Unknown
+			}
+		}
+		r.Summary, r.Err = summary, err
+		if timedOut {
+			r.Evidence = map[string]any{"timed_out": true, "timeout_ms": t.Timeout.Milliseconds()}
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// record stores a probe's results, filling what the probe left to the
+// scheduler and attributing missing checks.
+func (s *Scheduler) record(t *target, rs []Result) {
+	now := s.opts.Now()
+	byName := make(map[string]Check, len(t.checks))
+	for _, c := range t.checks {
+		byName[c.Name] = c
+	}
+	seen := map[string]bool{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range rs {
+		c, known := byName[r.Check]
+		if r.Component == "" {
+			r.Component = t.Component
+		}
+		r.Probe = t.ProbeID
+		if known {
+			r.Layer, r.Latent = c.Layer, r.Latent || c.Latent
+		}
+		r.ID = r.Component + "/" + r.Probe + "/" + r.Check
+		if r.Time.IsZero() {
+			r.Time = now
+		}
+		if r.Status < OK || r.Status > Unknown {
+			r.Status = Unknown
+		}
+		seen[r.ID] = true
+		s.store(r)
+	}
+	for _, c := range t.checks {
+		b := s.blank(t, c)
+		if !seen[b.ID] {
+			b.Summary, b.Err, b.Time = "no result", "probe returned no result for this check", now
+			s.store(b)
+		}
+	}
+}
+
+func (s *Scheduler) store(r Result) {
+	st, ok := s.states[r.ID]
+	if !ok {
+		st = s.addState(r)
+	}
+	_, timedOut := r.Evidence["timed_out"]
+	smp := Sample{Time: r.Time, Status: r.Status}
+	if r.Value != nil {
+		smp.Value, smp.HasValue = *r.Value, true
+	}
+	h := st.History
+	if len(h) >= s.opts.HistoryLen {
+		h = h[len(h)-s.opts.HistoryLen+1:]
+	}
+	nh := make([]Sample, len(h), len(h)+1) // copy: snapshots share the old slice
+	copy(nh, h)
+	*st = CheckState{Result: r, Probed: true, TimedOut: timedOut, History: append(nh, smp)}
+}
