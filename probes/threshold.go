@@ -16,7 +16,9 @@ type Threshold struct {
 func Above(warn, crit float64) Threshold { return Threshold{Warn: V(warn), Crit: V(crit)} }
 
 // BelowT is a threshold where lower values are worse.
-func BelowT(warn, crit float64) Threshold { return Threshold{Warn: V(warn), Crit: V(crit), Below: true} }
+func BelowT(warn, crit float64) Threshold {
+	return Threshold{Warn: V(warn), Crit: V(crit), Below: true}
+}
 
 // Merge returns t with the bounds o sets replacing t's; the direction stays t's.
 func (t Threshold) Merge(o Threshold) Threshold {

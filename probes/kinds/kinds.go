@@ -6,11 +6,12 @@ import (
 	"sort"
 
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/network"
 )
 
 // registry is filled explicitly, one line per kind, never by init() side effects.
 var registry = map[string]probes.Kind{
-	// one line per kind, e.g. "tcp": network.TCPKind,
+	"tcp": network.TCPKind,
 }
 
 // Lookup returns the kind registered under name.

@@ -1,0 +1,113 @@
+package incident
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fivelayer/triage/probes"
+)
+
+func res(component string, layer probes.Layer, s probes.Status, latent bool) probes.Result {
+	return probes.Result{ID: component + "/p/c-" + s.String(), Component: component, Layer: layer, Status: s, Latent: latent}
+}
+
+func TestAssessSpecRules(t *testing.T) {
+	core := map[string]bool{"api": true, "db": true}
+	tests := []struct {
+		name    string
+		results []probes.Result
+		want    Grade
+	}{
+		{"no checks is green", nil, Green},
+		{"all ok is green", []probes.Result{res("api", probes.Network, probes.OK, false), res("cache", probes.Data, probes.OK, false)}, Green},
+		{"crit on core is red", []probes.Result{res("db", probes.Data, probes.Crit, false)}, Red},
+		{"latent crit on core is still red", []probes.Result{res("api", probes.Security, probes.Crit, true)}, Red},
+		{"crit on non-core is orange", []probes.Result{res("cache", probes.Data, probes.Crit, false)}, Orange},
+		{"red beats orange", []probes.Result{res("cache", probes.Data, probes.Crit, false), res("api", probes.Network, probes.Crit, false)}, Red},
+		{"warn is yellow", []probes.Result{res("api", probes.Server, probes.Warn, false)}, Yellow},
+		{"unknown is yellow (degraded visibility)", []probes.Result{res("cache", probes.Data, probes.Unknown, false)}, Yellow},
+		{"unknown on core is yellow, not red", []probes.Result{res("db", probes.Data, probes.Unknown, false)}, Yellow},
+		{"only latent warn is blue", []probes.Result{res("api", probes.Security, probes.Warn, true), res("db", probes.Data, probes.Warn, true)}, Blue},
+		{"latent unknown is blue", []probes.Result{res("api", probes.Security, probes.Unknown, true)}, Blue},
+		{"latent warn plus live warn is yellow", []probes.Result{res("api", probes.Security, probes.Warn, true), res("cache", probes.Data, probes.Warn, false)}, Yellow},
+		{"crit beats warn", []probes.Result{res("cache", probes.Data, probes.Warn, false), res("x", probes.Server, probes.Crit, false)}, Orange},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := Assess(tc.results, core)
+			assert.Equal(t, tc.want, a.Grade, a.Reason)
+			require.Len(t, a.Layers, 5)
+		})
+	}
+}
+
+func TestGradeTable(t *testing.T) {
+	tests := []struct {
+		g        Grade
+		deadline time.Duration
+		exit     int
+	}{
+		{Green, 0, 0}, {Blue, 24 * time.Hour, 1}, {Yellow, 8 * time.Hour, 1}, {Orange, 4 * time.Hour, 2}, {Red, time.Hour, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.g.String(), func(t *testing.T) {
+			assert.Equal(t, tc.deadline, tc.g.Deadline())
+			assert.Equal(t, tc.exit, tc.g.ExitCode())
+		})
+	}
+}
+
+func TestCausesRankByStatusThenWeight(t *testing.T) {
+	a := Assess([]probes.Result{
+		res("x", probes.Security, probes.Crit, false),
+		res("y", probes.Network, probes.Warn, false),
+		res("z", probes.Server, probes.Warn, false),
+		res("w", probes.Data, probes.Crit, false),
+	}, nil)
+	assert.Equal(t, []probes.Layer{probes.Data, probes.Security, probes.Network, probes.Server}, a.Causes)
+}
+
+func TestTrackerForAndClock(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+	tr := NewTracker([]string{"db"})
+	crit := probes.Result{ID: "db/mysql/connections", Component: "db", Layer: probes.Data, Status: probes.Crit, Summary: "95%", For: time.Minute}
+	ok := crit
+	ok.Status, ok.Summary = probes.OK, "40%"
+
+	st := tr.Update([]probes.Result{ok}, t0)
+	assert.Equal(t, Green, st.Grade)
+	assert.True(t, st.Started.IsZero())
+
+	st = tr.Update([]probes.Result{crit}, t0.Add(5*time.Second))
+	assert.Equal(t, Green, st.Grade, "for: 1m holds one bad sample back")
+	assert.Contains(t, st.Pending, crit.ID)
+	assert.Contains(t, st.Results[0].Summary, "pending")
+
+	st = tr.Update([]probes.Result{crit}, t0.Add(66*time.Second))
+	assert.Equal(t, Red, st.Grade)
+	assert.Equal(t, t0.Add(66*time.Second), st.Started, "the clock starts at the first change away from green")
+	assert.Equal(t, st.Started.Add(time.Hour), st.Deadline)
+	assert.Equal(t, 30*time.Minute, st.Remaining(st.Started.Add(30*time.Minute)))
+
+	st = tr.Update([]probes.Result{ok}, t0.Add(90*time.Second))
+	assert.Equal(t, Green, st.Grade)
+	assert.True(t, st.Deadline.IsZero())
+
+	st = tr.Update([]probes.Result{crit}, t0.Add(95*time.Second))
+	assert.Equal(t, Green, st.Grade, "a recovered check starts its for: again")
+
+	var grades, checks int
+	for _, e := range tr.Timeline() {
+		switch e.Kind {
+		case GradeChanged:
+			grades++
+		case CheckChanged:
+			checks++
+		}
+	}
+	assert.Equal(t, 2, grades, "green→red, red→green")
+	assert.Equal(t, 2, checks)
+}
