@@ -317,15 +317,19 @@ func (s *Scheduler) runTarget(ctx context.Context, t *target) []Result {
 	out := make(chan []Result, 1)
 	go func() {
 		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				out <- s.failAll(t, Unknown, "probe failed", fmt.Sprintf("probe panicked: %v", p), false)
-			}
-			t.mu.Lock()
-			t.busy = false
-			t.mu.Unlock()
+		var rs []Result
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					rs = s.failAll(t, Unknown, "probe failed", fmt.Sprintf("probe panicked: %v", p), false)
+				}
+			}()
+			rs = t.Probe.Run(pctx)
 		}()
-		out <- t.Probe.Run(pctx)
+		t.mu.Lock() // free before reporting, so the next round may start it again
+		t.busy = false
+		t.mu.Unlock()
+		out <- rs
 	}()
 
 	var rs []Result

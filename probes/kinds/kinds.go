@@ -6,12 +6,22 @@ import (
 	"sort"
 
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/app"
 	"github.com/fivelayer/triage/probes/network"
+	"github.com/fivelayer/triage/probes/tlscert"
 )
 
 // registry is filled explicitly, one line per kind, never by init() side effects.
 var registry = map[string]probes.Kind{
-	"tcp": network.TCPKind,
+	"metrics":   app.MetricsKind,
+	"nginx":     app.NginxKind,
+	"systemd":   app.SystemdKind,
+	"tcp":       network.TCPKind,
+	"icmp":      network.ICMPKind,
+	"dns":       network.DNSKind,
+	"http":      network.HTTPKind,
+	"tls":       tlscert.TLSKind,
+	"cert_file": tlscert.CertFileKind,
 }
 
 // Lookup returns the kind registered under name.

@@ -1,0 +1,58 @@
+package app
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/fivelayer/triage/probes"
+)
+
+// newResult starts a result for check graded under th.
+func newResult(check string, th probes.Threshold) probes.Result {
+	return probes.Result{Check: check, For: th.ForDuration(), Evidence: map[string]any{}}
+}
+
+// unknownResult is a check that could not measure: the error is both the
+// summary's cause and Err.
+func unknownResult(check, summary string, err error) probes.Result {
+	r := probes.Result{Check: check, Status: probes.Unknown, Summary: summary, Evidence: map[string]any{}}
+	if err != nil {
+		r.Err = err.Error()
+		if summary == "" {
+			r.Summary = err.Error()
+		}
+	}
+	return r
+}
+
+// breach names the bound a status crossed, e.g. "crit > 10%"; empty for OK
+// or when the status did not come from th.
+func breach(th probes.Threshold, st probes.Status, unit string) string {
+	var b *float64
+	var word string
+	switch st {
+	case probes.Crit:
+		b, word = th.Crit, "crit"
+	case probes.Warn:
+		b, word = th.Warn, "warn"
+	}
+	if b == nil {
+		return ""
+	}
+	op := ">"
+	if th.Below {
+		op = "<"
+	}
+	return fmt.Sprintf("%s %s %s%s", word, op, num(*b), unit)
+}
+
+// withBreach appends " (crit > 10%)" to s when the status crossed a bound.
+func withBreach(s string, th probes.Threshold, st probes.Status, unit string) string {
+	if b := breach(th, st, unit); b != "" {
+		return s + " (" + b + ")"
+	}
+	return s
+}
+
+// num prints a number compactly: 3, 0.25, 1.5e+06.
+func num(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
