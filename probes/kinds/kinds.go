@@ -8,6 +8,7 @@ import (
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/app"
 	"github.com/fivelayer/triage/probes/network"
+	"github.com/fivelayer/triage/probes/tlscert"
 )
 
 // registry is filled explicitly, one line per kind, never by init() side effects.
@@ -16,6 +17,11 @@ var registry = map[string]probes.Kind{
 	"nginx":     app.NginxKind,
 	"systemd":   app.SystemdKind,
 	"tcp":       network.TCPKind,
+	"icmp":      network.ICMPKind,
+	"dns":       network.DNSKind,
+	"http":      network.HTTPKind,
+	"tls":       tlscert.TLSKind,
+	"cert_file": tlscert.CertFileKind,
 }
 
 // Lookup returns the kind registered under name.
