@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -150,7 +149,7 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 		r.Status, r.Summary, r.Err = probes.Unknown, "no attempt completed", "round cancelled before any connect finished"
 		return r
 	}
-	var ok, refused, timedOut int
+	var ok, refused, timeouts int
 	var sum, minL, maxL time.Duration
 	var lastErr error
 	for _, a := range atts {
@@ -165,8 +164,8 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 		}
 		lastErr = a.Err
 		switch {
-		case isTimeout(a.Err):
-			timedOut++
+		case timedOut(a.Err):
+			timeouts++
 		case errors.Is(a.Err, syscall.ECONNREFUSED):
 			refused++
 		}
@@ -174,7 +173,7 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 	loss := 100 * float64(len(atts)-ok) / float64(len(atts))
 	ev := map[string]any{
 		"address": spec.Address, "attempts": len(atts), "succeeded": ok,
-		"refused": refused, "timed_out": timedOut, "loss_percent": loss,
+		"refused": refused, "timed_out": timeouts, "loss_percent": loss,
 		"attempt_timeout_ms": per.Milliseconds(),
 	}
 	r.Evidence = ev
@@ -182,12 +181,12 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 		r.Status = probes.Crit
 		r.Err = lastErr.Error()
 		switch {
-		case timedOut == len(atts):
-			r.Summary = fmt.Sprintf("%s timed out (%d/%d attempts, %s each)", spec.Address, timedOut, len(atts), per.Round(time.Millisecond))
+		case timeouts == len(atts):
+			r.Summary = fmt.Sprintf("%s timed out (%d/%d attempts, %s each)", spec.Address, timeouts, len(atts), per.Round(time.Millisecond))
 		case refused == len(atts):
 			r.Summary = fmt.Sprintf("%s connection refused (%d/%d)", spec.Address, refused, len(atts))
 		default:
-			r.Summary = fmt.Sprintf("%s unreachable: %s", spec.Address, shortErr(lastErr))
+			r.Summary = fmt.Sprintf("%s unreachable: %s", spec.Address, errWords(lastErr))
 		}
 		return r
 	}
@@ -199,7 +198,7 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 	r.Summary = fmt.Sprintf("%s connect %.1f ms avg, %.0f%% loss", spec.Address, ms, loss)
 	if loss > tcpLossCrit {
 		r.Status = probes.Crit
-		r.Summary += fmt.Sprintf(" (> %.0f%%: %s)", tcpLossCrit, shortErr(lastErr))
+		r.Summary += fmt.Sprintf(" (> %.0f%%: %s)", tcpLossCrit, errWords(lastErr))
 		r.Err = lastErr.Error()
 	} else if r.Status != probes.OK {
 		r.Summary += fmt.Sprintf(" (latency above %s ms)", fmtBound(th, r.Status))
@@ -216,25 +215,6 @@ func fmtBound(th probes.Threshold, s probes.Status) string {
 		return "?"
 	}
 	return strconv.FormatFloat(*b, 'f', -1, 64)
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded)
-}
-
-func shortErr(err error) string {
-	if err == nil {
-		return ""
-	}
-	if isTimeout(err) {
-		return "timed out"
-	}
-	s := err.Error()
-	if i := strings.LastIndex(s, ": "); i >= 0 {
-		return s[i+2:]
-	}
-	return s
 }
 
 type portVerdict struct {
@@ -278,10 +258,10 @@ func (t *TCP) ports(ctx context.Context) probes.Result {
 				case err == nil:
 					_ = c.Close()
 					v.Got = "open"
-				case isTimeout(err):
+				case timedOut(err):
 					v.Got, v.Detail = "filtered", "connect timed out"
 				default:
-					v.Got, v.Detail = "closed", shortErr(err)
+					v.Got, v.Detail = "closed", errWords(err)
 				}
 				v.OK = v.Got == j.want || (j.want == "closed" && v.Got == "filtered")
 			}
@@ -315,10 +295,10 @@ func udpDNS(ctx context.Context, addr string) (got, detail string) {
 	c := &dns.Client{Net: "udp"}
 	resp, rtt, err := c.ExchangeContext(ctx, m, addr)
 	if err != nil {
-		if isTimeout(err) {
+		if timedOut(err) {
 			return "silent", "no DNS answer before the deadline"
 		}
-		return "closed", shortErr(err)
+		return "closed", errWords(err)
 	}
 	return "answers", fmt.Sprintf("rcode %s in %s", dns.RcodeToString[resp.Rcode], rtt.Round(time.Microsecond))
 }
