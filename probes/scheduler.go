@@ -77,8 +77,9 @@ func (s Snapshot) Results() []Result {
 
 type target struct {
 	Target
-	checks []Check
-	mu     sync.Mutex
+	checks  []Check
+	dynamic map[string]Result // results beyond checks (fleet instances), by id; guarded by Scheduler.mu
+	mu      sync.Mutex
 	busy   bool // a Run from an earlier round has not returned yet
 }
 
@@ -376,6 +377,20 @@ func (s *Scheduler) failAll(t *target, status Status, summary, err string, timed
 		}
 		rs = append(rs, r)
 	}
+	// Checks the probe created at run time (one per fleet instance) fail too.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range t.dynamic {
+		r := Result{Component: d.Component, Check: d.Check, Layer: d.Layer, Latent: d.Latent,
+			Status: Unknown, Summary: summary, Err: err}
+		if status > OK {
+			r.Status = status
+		}
+		if timedOut {
+			r.Evidence = map[string]any{"timed_out": true, "timeout_ms": t.Timeout.Milliseconds()}
+		}
+		rs = append(rs, r)
+	}
 	return rs
 }
 
@@ -407,6 +422,12 @@ func (s *Scheduler) record(t *target, rs []Result) {
 			r.Status = Unknown
 		}
 		seen[r.ID] = true
+		if !known || r.Component != t.Component {
+			if t.dynamic == nil {
+				t.dynamic = map[string]Result{}
+			}
+			t.dynamic[r.ID] = Result{Component: r.Component, Check: r.Check, Layer: r.Layer, Latent: r.Latent}
+		}
 		s.store(r)
 	}
 	for _, c := range t.checks {

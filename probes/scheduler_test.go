@@ -201,3 +201,31 @@ func TestStatusOrderAndThreshold(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { assert.Equal(t, tc.want, tc.th.Grade(tc.v)) })
 	}
 }
+
+func TestFleetChecksFailWithTheirProbe(t *testing.T) {
+	var hang atomic.Bool
+	fleet := &fake{checks: []Check{{Name: "instances", Layer: Server, OnTimeout: Unknown}}, run: func(ctx context.Context) []Result {
+		if hang.Load() {
+			<-ctx.Done()
+			time.Sleep(300 * time.Millisecond)
+			return nil
+		}
+		return []Result{
+			{Check: "instances", Status: OK, Summary: "1 instance"},
+			{Component: "node-7", Check: "cpu", Layer: Server, Status: OK, Summary: "12%"},
+		}
+	}}
+	s := NewScheduler([]Target{{Component: "prom", ProbeID: "prometheus", Probe: fleet, Timeout: 100 * time.Millisecond}},
+		Options{Grace: 20 * time.Millisecond})
+	snap := s.Round(context.Background())
+	c, ok := snap.ByID("node-7/prometheus/cpu")
+	require.True(t, ok)
+	assert.Equal(t, OK, c.Status)
+
+	hang.Store(true)
+	snap = s.Round(context.Background())
+	c, _ = snap.ByID("node-7/prometheus/cpu")
+	assert.Equal(t, Unknown, c.Status, "an instance's check must not keep its old ok when the probe times out")
+	assert.Equal(t, "timed out after 100ms", c.Summary)
+	assert.True(t, c.TimedOut)
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/app"
+	"github.com/fivelayer/triage/probes/host"
 	"github.com/fivelayer/triage/probes/network"
 	"github.com/fivelayer/triage/probes/tlscert"
 )
@@ -22,6 +23,10 @@ var registry = map[string]probes.Kind{
 	"http":      network.HTTPKind,
 	"tls":       tlscert.TLSKind,
 	"cert_file": tlscert.CertFileKind,
+
+	"host":          host.HostKind,
+	"node_exporter": host.NodeExporterKind,
+	"prometheus":    host.PrometheusKind,
 }
 
 // Lookup returns the kind registered under name.

@@ -1,0 +1,177 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/shirou/gopsutil/v4/cpu"
+	"github.com/shirou/gopsutil/v4/load"
+	"github.com/shirou/gopsutil/v4/mem"
+
+	"github.com/fivelayer/triage/probes"
+)
+
+// HostKind is the `host` kind: the machine triage runs on.
+var HostKind = probes.Kind{
+	Name:    "host",
+	Doc:     "the local machine: CPU, memory, swap, load, disk and inodes per mount, IOPS, file handles, TCP states, OOM kills, top processes",
+	Allowed: []string{},
+	Checks:  HostChecks,
+	New:     func(s probes.Spec) (probes.Probe, error) { return NewHost(s), nil },
+}
+
+// Host is the local machine, read through gopsutil and /proc. It keeps the
+// previous sample for rates (CPU, IOPS, OOM kills, per-process CPU).
+type Host struct {
+	spec  probes.Spec
+	proc  string // procfs root
+	prev  *HostSample
+	cores int
+	procs *procTable
+	fs    statfsGuard
+}
+
+var _ probes.Probe = (*Host)(nil)
+
+// NewHost builds the local host probe.
+func NewHost(spec probes.Spec) *Host {
+	return &Host{spec: spec, proc: "/proc", procs: newProcTable("/proc")}
+}
+
+// Checks lists the host checks.
+func (h *Host) Checks() []probes.Check { return hostChecksCopy() }
+
+// Run samples the machine and grades the sample against the previous one.
+func (h *Host) Run(ctx context.Context) []probes.Result {
+	cur := h.collect(ctx)
+	rs := Evaluate(h.prev, cur, h.spec)
+	h.prev = cur
+	return rs
+}
+
+// collect reads one HostSample; a part that fails records its error.
+func (h *Host) collect(ctx context.Context) *HostSample {
+	ctx, cancel := budget(ctx)
+	defer cancel()
+	s := &HostSample{Time: time.Now(), Errs: map[string]error{}}
+
+	if ts, err := cpu.TimesWithContext(ctx, false); err != nil || len(ts) == 0 {
+		s.Errs[CheckCPU] = orErr(err, "/proc/stat has no cpu line")
+	} else {
+		t := ts[0]
+		s.CPU = &CPUTimes{User: t.User, Nice: t.Nice, System: t.System, Idle: t.Idle,
+			IOWait: t.Iowait, IRQ: t.Irq, SoftIRQ: t.Softirq, Steal: t.Steal}
+	}
+	if h.cores == 0 {
+		if n, err := cpu.CountsWithContext(ctx, true); err == nil {
+			h.cores = n
+		}
+	}
+	s.Cores = h.cores
+
+	if vm, err := mem.VirtualMemoryWithContext(ctx); err != nil {
+		s.Errs[CheckMemory], s.Errs[CheckSwap] = err, err
+	} else {
+		s.Memory = &Memory{TotalBytes: float64(vm.Total), AvailableBytes: float64(vm.Available)}
+		s.Swap = &Swap{TotalBytes: float64(vm.SwapTotal), FreeBytes: float64(vm.SwapFree)}
+	}
+	if l, err := load.AvgWithContext(ctx); err != nil {
+		s.Errs[CheckLoad] = err
+	} else {
+		s.Load = &Load{Load1: l.Load1, Load5: l.Load5, Load15: l.Load15}
+	}
+	if ms, err := h.fs.readMounts(ctx); err != nil {
+		s.Errs[CheckDisk], s.Errs[CheckInodes] = err, err
+	} else {
+		s.Mounts = ms
+	}
+	h.readProcFiles(ctx, s)
+	if top, byMem, err := h.procs.sample(ctx, s.Time); err == nil {
+		s.TopCPU, s.TopMemory = top, byMem
+	}
+	return s
+}
+
+// readProcFiles fills the parts read straight from /proc.
+func (h *Host) readProcFiles(ctx context.Context, s *HostSample) {
+	if f, err := os.Open(filepath.Join(h.proc, "diskstats")); err != nil {
+		s.Errs[CheckIOPS] = err
+	} else {
+		s.Disks, err = parseDiskStats(f)
+		_ = f.Close()
+		if err != nil {
+			s.Errs[CheckIOPS] = err
+		} else if s.Disks == nil {
+			s.Disks = []DiskIO{}
+		}
+	}
+	if f, err := os.Open(filepath.Join(h.proc, "sys/fs/file-nr")); err != nil {
+		s.Errs[CheckFDs] = err
+	} else {
+		fds, err := parseFileNR(f)
+		_ = f.Close()
+		if err != nil {
+			s.Errs[CheckFDs] = err
+		} else {
+			s.FDs = &fds
+		}
+	}
+	if socks, err := h.readSockets(ctx); err != nil {
+		s.Errs[CheckSockets] = err
+	} else {
+		s.Sockets = socks
+	}
+	if f, err := os.Open(filepath.Join(h.proc, "vmstat")); err != nil {
+		s.Errs[CheckOOM] = err
+	} else {
+		vm, err := parseVMStat(f)
+		_ = f.Close()
+		switch n, ok := vm["oom_kill"]; {
+		case err != nil:
+			s.Errs[CheckOOM] = err
+		case !ok:
+			s.Errs[CheckOOM] = errors.New("/proc/vmstat has no oom_kill (kernel older than 4.13)")
+		default:
+			s.OOMKills = probes.V(float64(n))
+		}
+	}
+}
+
+// readSockets counts TCP sockets by state over IPv4 and IPv6: through
+// sock_diag, else from /proc/net/tcp and tcp6 (tcp6 is absent when IPv6 is
+// disabled).
+func (h *Host) readSockets(ctx context.Context) (*Sockets, error) {
+	counts, err := countTCPStates(ctx)
+	if err == nil {
+		return &Sockets{States: counts, Complete: true, EstablishedOrCloseWait: -1, Source: "sock_diag"}, nil
+	}
+	counts = map[string]float64{}
+	for _, name := range []string{"net/tcp", "net/tcp6"} {
+		f, err := os.Open(filepath.Join(h.proc, name))
+		if errors.Is(err, fs.ErrNotExist) && name == "net/tcp6" {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		err = parseProcNetTCP(f, counts)
+		_ = f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &Sockets{States: counts, Complete: true, EstablishedOrCloseWait: -1, Source: "/proc/net/tcp"}, nil
+}
+
+// orErr returns err, or a new error with msg when err is nil.
+func orErr(err error, msg string) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%s", msg)
+}

@@ -1,0 +1,149 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	topN = 10 // processes listed per top list
+	// maxTracked bounds the per-pid CPU times kept between rounds.
+	maxTracked = 1 << 16
+	cmdlineMax = 200 // characters of a command line kept in evidence
+	clockTicks = 100 // USER_HZ: the unit of /proc/PID/stat times on Linux
+)
+
+// procKey tells a process apart from a later one that reuses its pid.
+type procKey struct {
+	pid   int32
+	start uint64
+}
+
+// procTable samples /proc/PID/stat and keeps each process's CPU ticks until
+// the next round, so per-process CPU% is a rate over the round like top's.
+type procTable struct {
+	root     string // "/proc"
+	prev     map[procKey]uint64
+	prevTime time.Time
+	pageSize uint64
+	buf      []byte
+}
+
+func newProcTable(root string) *procTable {
+	return &procTable{root: root, pageSize: uint64(os.Getpagesize()), buf: make([]byte, 4096)}
+}
+
+// sample reads every process once and returns the top processes by CPU
+// (only from the second sample on) and by resident memory.
+func (t *procTable) sample(ctx context.Context, now time.Time) (topCPU, topMem []Process, err error) {
+	dir, err := os.Open(t.root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s: %w", t.root, err)
+	}
+	names, err := dir.Readdirnames(-1)
+	_ = dir.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("list %s: %w", t.root, err)
+	}
+	window := now.Sub(t.prevTime).Seconds()
+	havePrev := t.prev != nil && window > 0
+	cur := make(map[procKey]uint64, min(len(names), maxTracked))
+	procs := make([]Process, 0, len(names))
+	for i, name := range names {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("process scan: %w", ctx.Err())
+		}
+		pid, perr := strconv.ParseInt(name, 10, 32)
+		if perr != nil {
+			continue
+		}
+		st, ok := t.readStat(name)
+		if !ok {
+			continue // gone, or not readable
+		}
+		key := procKey{pid: int32(pid), start: st.StartTicks}
+		if len(cur) < maxTracked {
+			cur[key] = st.Ticks
+		}
+		p := Process{PID: int32(pid), Name: st.Name, CPUPercent: -1, RSSBytes: st.RSSPages * t.pageSize}
+		if before, seen := t.prev[key]; havePrev && seen && st.Ticks >= before {
+			p.CPUPercent = 100 * float64(st.Ticks-before) / clockTicks / window
+		}
+		procs = append(procs, p)
+	}
+	first := !havePrev
+	t.prev, t.prevTime = cur, now
+
+	if !first {
+		sort.Slice(procs, func(i, j int) bool { return procs[i].CPUPercent > procs[j].CPUPercent })
+		for _, p := range procs[:min(topN, len(procs))] {
+			if p.CPUPercent > 0 {
+				topCPU = append(topCPU, p)
+			}
+		}
+		if topCPU == nil {
+			topCPU = []Process{}
+		}
+	}
+	sort.Slice(procs, func(i, j int) bool { return procs[i].RSSBytes > procs[j].RSSBytes })
+	topMem = append([]Process(nil), procs[:min(topN, len(procs))]...)
+	t.fillCmdlines(topCPU)
+	t.fillCmdlines(topMem)
+	return topCPU, topMem, nil
+}
+
+// readStat reads /proc/PID/stat into the table's buffer.
+func (t *procTable) readStat(pid string) (pidStat, bool) {
+	f, err := os.Open(filepath.Join(t.root, pid, "stat"))
+	if err != nil {
+		return pidStat{}, false
+	}
+	defer f.Close()
+	n, err := io.ReadFull(f, t.buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return pidStat{}, false
+	}
+	st, err := parsePIDStat(t.buf[:n])
+	return st, err == nil
+}
+
+// fillCmdlines reads the command line of each listed process: NULs become
+// spaces, kernel threads show as [name], and long lines are cut.
+func (t *procTable) fillCmdlines(ps []Process) {
+	for i := range ps {
+		b, _ := readLimited(filepath.Join(t.root, strconv.Itoa(int(ps[i].PID)), "cmdline"), 4*cmdlineMax)
+		ps[i].Cmdline = cleanCmdline(b, ps[i].Name)
+	}
+}
+
+// cleanCmdline turns a raw /proc/PID/cmdline into one printable line.
+func cleanCmdline(b []byte, name string) string {
+	s := strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
+	if s == "" {
+		return "[" + name + "]"
+	}
+	s = redactCmdline(s)
+	if utf8.RuneCountInString(s) > cmdlineMax {
+		s = string([]rune(s)[:cmdlineMax-1]) + "…"
+	}
+	return s
+}
+
+// readLimited reads at most n bytes of a file.
+func readLimited(path string, n int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, n))
+}

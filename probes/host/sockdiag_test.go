@@ -1,0 +1,105 @@
+package host
+
+import (
+	"context"
+	"encoding/binary"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fivelayer/triage/probes"
+)
+
+// closeWaitPile leaves n client sockets in CLOSE_WAIT: the server side
+// closes, the client never does (what a leaking connection pool looks like).
+func closeWaitPile(t *testing.T, n int) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = l.Close() })
+	for range n {
+		c, err := net.Dial("tcp", l.Addr().String())
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.Close() })
+		s, err := l.Accept()
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+	}
+	time.Sleep(50 * time.Millisecond) // let the FINs arrive
+}
+
+func TestCountTCPStatesMatchesProc(t *testing.T) {
+	closeWaitPile(t, 5)
+	diag, err := countTCPStates(context.Background())
+	require.NoError(t, err)
+	proc := map[string]float64{}
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		fh := openAbs(t, f)
+		require.NoError(t, parseProcNetTCP(fh, proc))
+	}
+	// Other processes open and close sockets meanwhile: both sources must
+	// see this test's pile and its listener, not necessarily equal totals.
+	assert.GreaterOrEqual(t, diag["close_wait"], 5.0)
+	assert.GreaterOrEqual(t, proc["close_wait"], 5.0)
+	assert.GreaterOrEqual(t, diag["listen"], 1.0)
+	assert.InDelta(t, proc["listen"], diag["listen"], 5, "listeners change rarely")
+}
+
+func TestHostSocketsSeeCloseWait(t *testing.T) {
+	closeWaitPile(t, 3)
+	spec := probes.Spec{Thresholds: map[string]probes.Threshold{CheckSockets: {Warn: probes.V(2)}}}
+	r := byCheck(runWithin(NewHost(spec), 3*time.Second))[CheckSockets]
+	assert.Equal(t, probes.Warn, r.Status, r.Summary)
+	assert.Contains(t, r.Summary, "(warn > 2)")
+	assert.Equal(t, "sock_diag", r.Evidence["source"])
+	assert.GreaterOrEqual(t, r.Evidence["close_wait"], uint64(3))
+}
+
+func TestCountSockDiag(t *testing.T) {
+	msg := func(typ uint16, data []byte) []byte {
+		b := make([]byte, syscall.NLMSG_HDRLEN+len(data))
+		binary.NativeEndian.PutUint32(b[0:4], uint32(len(b)))
+		binary.NativeEndian.PutUint16(b[4:6], typ)
+		copy(b[syscall.NLMSG_HDRLEN:], data)
+		return b
+	}
+	diagMsg := func(state byte) []byte {
+		d := make([]byte, 72)
+		d[0], d[1] = syscall.AF_INET, state
+		return msg(sockDiagByFamily, d)
+	}
+	errno := func(e int32) []byte {
+		d := make([]byte, 20)
+		binary.NativeEndian.PutUint32(d[:4], uint32(-e))
+		return msg(syscall.NLMSG_ERROR, d)
+	}
+	tests := []struct {
+		name    string
+		in      []byte
+		done    bool
+		want    map[string]float64
+		wantErr string
+	}{
+		{name: "records", in: append(append(diagMsg(8), diagMsg(8)...), diagMsg(1)...), want: map[string]float64{"close_wait": 2, "established": 1}},
+		{name: "done", in: append(diagMsg(6), msg(syscall.NLMSG_DONE, make([]byte, 4))...), done: true, want: map[string]float64{"time_wait": 1}},
+		{name: "kernel error", in: errno(int32(syscall.EPERM)), wantErr: "operation not permitted"},
+		{name: "truncated", in: func() []byte { b := diagMsg(1); return b[:40] }(), wantErr: "parse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := map[string]float64{}
+			done, err := countSockDiag(tt.in, got)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.done, done)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
