@@ -80,7 +80,7 @@ type target struct {
 	checks  []Check
 	dynamic map[string]Result // results beyond checks (fleet instances), by id; guarded by Scheduler.mu
 	mu      sync.Mutex
-	busy   bool // a Run from an earlier round has not returned yet
+	busy    bool // a Run from an earlier round has not returned yet
 }
 
 // Scheduler runs every target once per round, concurrently under a bounded
