@@ -8,7 +8,9 @@ import (
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/app"
 	"github.com/fivelayer/triage/probes/host"
+	"github.com/fivelayer/triage/probes/mysql"
 	"github.com/fivelayer/triage/probes/network"
+	"github.com/fivelayer/triage/probes/redis"
 	"github.com/fivelayer/triage/probes/tlscert"
 )
 
@@ -27,6 +29,8 @@ var registry = map[string]probes.Kind{
 	"host":          host.HostKind,
 	"node_exporter": host.NodeExporterKind,
 	"prometheus":    host.PrometheusKind,
+	"mysql":         mysql.MySQLKind,
+	"redis":         redis.RedisKind,
 }
 
 // Lookup returns the kind registered under name.

@@ -1,0 +1,253 @@
+package mysql
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ServerState is what a switchover reads of one server (data-layer.md §4, §7).
+type ServerState struct {
+	Engine          Engine
+	ServerID        int64
+	ReadOnly        bool
+	SuperReadOnly   bool // MySQL only
+	LogBin          bool
+	LogSlaveUpdates bool
+	// MariaDB GTID positions.
+	GTIDBinlogPos, GTIDCurrentPos, GTIDSlavePos, GTIDBinlogState string
+	// GTIDExecuted is MySQL's @@gtid_executed.
+	GTIDExecuted string
+	// Replicas lists the replication channels; none on a primary.
+	Replicas []ReplicaStatus
+	// SourceServerID is Master_Server_Id/Source_Server_Id of the first channel.
+	SourceServerID int64
+	// NoBackslashEscapes is true when sql_mode makes '\' an ordinary character.
+	NoBackslashEscapes bool
+}
+
+// Position is the server's own executed position: gtid_binlog_pos on MariaDB
+// (what a replica must reach), gtid_executed on MySQL.
+func (s ServerState) Position() string {
+	if s.Engine.MariaDB {
+		return s.GTIDBinlogPos
+	}
+	return s.GTIDExecuted
+}
+
+// AppliedPosition is what this server has applied in total: MariaDB's
+// gtid_current_pos, MySQL's gtid_executed.
+func (s ServerState) AppliedPosition() string {
+	if s.Engine.MariaDB {
+		return s.GTIDCurrentPos
+	}
+	return s.GTIDExecuted
+}
+
+const serverStateSQL = `SELECT @@version AS version, @@version_comment AS version_comment,
+  @@server_id AS server_id, @@read_only AS read_only, @@log_bin AS log_bin,
+  @@log_slave_updates AS log_slave_updates, @@session.sql_mode AS sql_mode`
+
+const mariaGTIDSQL = `SELECT @@gtid_binlog_pos AS gtid_binlog_pos, @@gtid_current_pos AS gtid_current_pos,
+  @@gtid_slave_pos AS gtid_slave_pos, @@gtid_binlog_state AS gtid_binlog_state`
+
+const mysqlGTIDSQL = `SELECT @@global.gtid_executed AS gtid_executed, @@super_read_only AS super_read_only`
+
+// ReadServerState reads role, read_only, GTID positions and replication
+// channels. Read-only.
+func ReadServerState(ctx context.Context, q Queryer) (ServerState, error) {
+	var s ServerState
+	rows, err := queryRows(ctx, q, serverStateSQL)
+	if err != nil || len(rows) == 0 {
+		return s, fmt.Errorf("read server state: %w", orNoRow(err))
+	}
+	r := rows[0]
+	s.Engine = ParseEngine(r.text("version"), r.text("version_comment"))
+	s.ServerID, s.ReadOnly = r.num("server_id"), r.num("read_only") == 1
+	s.LogBin, s.LogSlaveUpdates = r.num("log_bin") == 1, r.num("log_slave_updates") == 1
+	s.NoBackslashEscapes = strings.Contains(r.text("sql_mode"), "NO_BACKSLASH_ESCAPES")
+	gtid := mysqlGTIDSQL
+	if s.Engine.MariaDB {
+		gtid = mariaGTIDSQL
+	}
+	rows, err = queryRows(ctx, q, gtid)
+	if err != nil || len(rows) == 0 {
+		return s, fmt.Errorf("read GTID position: %w", orNoRow(err))
+	}
+	r = rows[0]
+	s.GTIDBinlogPos, s.GTIDCurrentPos = r.text("gtid_binlog_pos"), r.text("gtid_current_pos")
+	s.GTIDSlavePos, s.GTIDBinlogState = r.text("gtid_slave_pos"), r.text("gtid_binlog_state")
+	s.GTIDExecuted = normGTIDSet(r.text("gtid_executed"))
+	s.SuperReadOnly = r.num("super_read_only") == 1
+	rows, err = queryRows(ctx, q, s.Engine.replicaStatusSQL())
+	if err != nil {
+		return s, fmt.Errorf("%s: %w", s.Engine.replicaStatusSQL(), err)
+	}
+	for i, row := range rows {
+		s.Replicas = append(s.Replicas, replicaFromRow(row))
+		if i == 0 {
+			s.SourceServerID = row.num("master_server_id", "source_server_id")
+		}
+	}
+	return s, nil
+}
+
+func orNoRow(err error) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("no row")
+}
+
+// normGTIDSet removes the newlines MySQL puts into long gtid_executed values.
+func normGTIDSet(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, ",", ", ")), "")
+}
+
+// ReadOnlyStatements sets or clears read_only: MySQL also sets
+// super_read_only (which implies read_only and blocks SUPER too), and must
+// clear it before read_only can be cleared.
+func ReadOnlyStatements(e Engine, on bool) []string {
+	switch {
+	case e.MariaDB && on:
+		return []string{"SET GLOBAL read_only = ON"}
+	case e.MariaDB:
+		return []string{"SET GLOBAL read_only = OFF"}
+	case on:
+		return []string{"SET GLOBAL super_read_only = ON"}
+	}
+	return []string{"SET GLOBAL super_read_only = OFF", "SET GLOBAL read_only = OFF"}
+}
+
+// WaitStatement is the bounded wait for a replica to apply target: MariaDB
+// MASTER_GTID_WAIT returns 0, or -1 on timeout; MySQL
+// WAIT_FOR_EXECUTED_GTID_SET returns 0, or 1 on timeout.
+func WaitStatement(e Engine, target string, timeout time.Duration) string {
+	secs := max(int(timeout.Seconds()), 1)
+	if e.MariaDB {
+		return fmt.Sprintf("SELECT MASTER_GTID_WAIT(%s, %d)", QuoteString(target, false), secs)
+	}
+	return fmt.Sprintf("SELECT WAIT_FOR_EXECUTED_GTID_SET(%s, %d)", QuoteString(target, false), secs)
+}
+
+// WaitForPosition runs WaitStatement and reports whether target was reached.
+func WaitForPosition(ctx context.Context, q Queryer, e Engine, target string, timeout time.Duration) (bool, error) {
+	stmt := WaitStatement(e, target, timeout)
+	rows, err := queryRows(ctx, q, stmt)
+	if err != nil || len(rows) == 0 {
+		return false, fmt.Errorf("%s: %w", stmt, orNoRow(err))
+	}
+	for _, v := range rows[0] {
+		if v == nil {
+			return false, fmt.Errorf("%s returned NULL (replication SQL thread stopped?)", stmt)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(*v))
+		if err != nil {
+			return false, fmt.Errorf("%s returned %q", stmt, *v)
+		}
+		return n == 0, nil
+	}
+	return false, fmt.Errorf("%s returned no column", stmt)
+}
+
+// PromoteStatements detach a replica from its source and make it writable.
+func PromoteStatements(e Engine) []string {
+	var out []string
+	switch {
+	case e.MariaDB, !e.AtLeast(8, 0, 22):
+		out = []string{"STOP SLAVE", "RESET SLAVE ALL"}
+	default:
+		out = []string{"STOP REPLICA", "RESET REPLICA ALL"}
+	}
+	return append(out, ReadOnlyStatements(e, false)...)
+}
+
+// Source is where a demoted primary replicates from.
+type Source struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+}
+
+// DemoteStatements make a server a GTID replica of src (data-layer.md §7b,
+// §7c) and start replication. run holds the password; show masks it as
+// '…' for plans and audit records. noBackslash is the target's
+// NO_BACKSLASH_ESCAPES setting, which decides how quotes are escaped.
+func DemoteStatements(e Engine, src Source, noBackslash bool) (run, show []string) {
+	q := func(s string) string { return QuoteString(s, noBackslash) }
+	var change, masked string
+	switch {
+	case e.MariaDB:
+		change = fmt.Sprintf("CHANGE MASTER TO MASTER_HOST=%s, MASTER_PORT=%d, MASTER_USER=%s, MASTER_PASSWORD=%%s, MASTER_USE_GTID=slave_pos",
+			q(src.Host), src.Port, q(src.User))
+		run = []string{"SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos"}
+	case e.AtLeast(8, 0, 23):
+		change = fmt.Sprintf("CHANGE REPLICATION SOURCE TO SOURCE_HOST=%s, SOURCE_PORT=%d, SOURCE_USER=%s, SOURCE_PASSWORD=%%s, SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1",
+			q(src.Host), src.Port, q(src.User))
+	default:
+		change = fmt.Sprintf("CHANGE MASTER TO MASTER_HOST=%s, MASTER_PORT=%d, MASTER_USER=%s, MASTER_PASSWORD=%%s, MASTER_AUTO_POSITION=1",
+			q(src.Host), src.Port, q(src.User))
+	}
+	masked = fmt.Sprintf(change, "'…'")
+	change = fmt.Sprintf(change, q(src.Password))
+	start := "START SLAVE"
+	if !e.MariaDB && e.AtLeast(8, 0, 22) {
+		start = "START REPLICA"
+	}
+	show = append(append([]string{}, run...), masked, start)
+	run = append(run, change, start)
+	return run, show
+}
+
+// QuoteString makes s a SQL string literal for statements that take no
+// placeholders (CHANGE MASTER TO). Quotes are doubled; backslashes are
+// doubled unless the server runs with NO_BACKSLASH_ESCAPES; NUL, newlines
+// and ^Z are escaped the same way.
+func QuoteString(s string, noBackslash bool) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, c := range s {
+		switch {
+		case c == '\'':
+			b.WriteString("''")
+		case noBackslash:
+			b.WriteRune(c)
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == 0:
+			b.WriteString(`\0`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == 0x1a:
+			b.WriteString(`\Z`)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// LongWrites lists statements other than SELECT that have run for at least
+// minSeconds (MHA's check before a switchover: a long write would hold the
+// switch or be cut off by read_only). Each is "id: N s: text".
+func LongWrites(ctx context.Context, q Queryer, minSeconds int) ([]string, error) {
+	rows, err := queryRows(ctx, q, `SELECT ID AS id, TIME AS time, LEFT(INFO, 120) AS info
+FROM information_schema.PROCESSLIST
+WHERE COMMAND = 'Query' AND TIME >= ? AND INFO IS NOT NULL AND ID <> CONNECTION_ID()
+  AND UPPER(LTRIM(INFO)) NOT LIKE 'SELECT%' AND UPPER(LTRIM(INFO)) NOT LIKE 'SHOW%'
+ORDER BY TIME DESC LIMIT 10`, minSeconds)
+	if err != nil {
+		return nil, fmt.Errorf("read running statements: %w", err)
+	}
+	var out []string
+	for _, r := range rows {
+		out = append(out, fmt.Sprintf("%d: %d s: %s", r.num("id"), r.num("time"), r.text("info")))
+	}
+	return out, nil
+}

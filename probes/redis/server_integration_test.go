@@ -1,0 +1,158 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fivelayer/triage/probes"
+)
+
+func skipOrFail(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// testAddr is the machine's Redis: TRIAGE_TEST_REDIS_ADDR or 127.0.0.1:6379.
+func testAddr(t *testing.T) string {
+	t.Helper()
+	addr := os.Getenv("TRIAGE_TEST_REDIS_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	c := goredis.NewClient(&goredis.Options{Addr: addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		skipOrFail(t, "no Redis answers at TRIAGE_TEST_REDIS_ADDR or 127.0.0.1:6379: %v", err)
+	}
+	return addr
+}
+
+// startRedis runs a redis-server of the test's own on a free loopback port,
+// in a temp dir, killed by pid in cleanup. It returns its address.
+func startRedis(t *testing.T, args ...string) string {
+	t.Helper()
+	addr, _ := startRedisStop(t, "--port", args...)
+	return addr
+}
+
+// startRedisStop is startRedis with the port flag ("--port", or "--tls-port"
+// for a TLS-only server) and a stop function for tests that kill it early.
+func startRedisStop(t *testing.T, portFlag string, args ...string) (string, func()) {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		skipOrFail(t, "redis-server not installed: %v", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	require.NoError(t, l.Close())
+	dir := t.TempDir()
+	base := []string{portFlag, strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--daemonize", "no", "--dir", dir, "--logfile", dir + "/redis.log"}
+	if portFlag != "--port" {
+		base = append(base, "--port", "0")
+	}
+	cmd := exec.Command(bin, append(base, args...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop := func() {
+		select {
+		case <-exited:
+			return
+		default:
+		}
+		_ = syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+	}
+	t.Cleanup(stop)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			_ = c.Close()
+			return addr, stop
+		}
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(dir + "/redis.log")
+			t.Fatalf("redis-server exited: %s", log)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server on %s did not answer", addr)
+		}
+	}
+}
+
+// newProbe builds a probe; password (if any) goes through an env variable.
+func newProbe(t *testing.T, spec probes.Spec, password string) *Probe {
+	t.Helper()
+	spec.Kind = "redis"
+	if password != "" {
+		spec.PasswordEnv = "TRIAGE_TEST_REDIS_PW_" + strconv.Itoa(os.Getpid())
+		t.Setenv(spec.PasswordEnv, password)
+	}
+	p, err := RedisKind.New(spec)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = p.(probes.Closer).Close() })
+	return p.(*Probe)
+}
+
+func runOnce(t *testing.T, p *Probe, timeout time.Duration) map[string]probes.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	out := map[string]probes.Result{}
+	for _, r := range p.Run(ctx) {
+		out[r.Check] = r
+	}
+	require.Len(t, out, len(checks))
+	return out
+}
+
+// rawClients opens n plain TCP connections that say PING once and then sit
+// idle, like a leaking connection pool.
+func rawClients(t *testing.T, addr string, n int) []net.Conn {
+	t.Helper()
+	conns := make([]net.Conn, 0, n)
+	t.Cleanup(func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	buf := make([]byte, 64)
+	for i := 0; i < n; i++ {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		require.NoError(t, err)
+		conns = append(conns, c)
+		_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+		_, err = c.Write([]byte("PING\r\n"))
+		require.NoError(t, err)
+		_, _ = c.Read(buf) // +PONG, or -ERR max number of clients reached
+	}
+	return conns
+}
