@@ -137,6 +137,11 @@ type Result struct {
 	// For is how long a non-OK status must hold before it counts toward the
 	// grade (the threshold's `for:`), zero for at once.
 	For time.Duration `json:"-"`
+	// TimedOut is set by the scheduler when the probe missed its deadline.
+	TimedOut bool `json:"-"`
+	// Warmup marks a rate check's first sample: it has nothing to compare
+	// with yet, so it is shown (unknown) but does not grade the estate.
+	Warmup bool `json:"-"`
 }
 
 // MarshalJSON writes the SPEC §9 shape: duration_ms, and evidence as {} never null.

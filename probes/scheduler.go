@@ -2,6 +2,7 @@ package probes
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -214,8 +215,15 @@ func (s *Scheduler) Start(ctx context.Context) {
 	go func() {
 		tick := time.NewTicker(s.opts.Interval)
 		defer tick.Stop()
-		for {
+		for n := 1; ; n++ {
 			s.Round(ctx)
+			switch {
+			case n == 1 && s.hasRateChecks():
+				// Rates need two samples: take the second soon, not an interval later.
+				tick.Reset(min(s.opts.Interval, time.Second))
+			case n == 2:
+				tick.Reset(s.opts.Interval)
+			}
 			select {
 			case <-ctx.Done():
 				return
@@ -225,6 +233,17 @@ func (s *Scheduler) Start(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+func (s *Scheduler) hasRateChecks() bool {
+	for _, t := range s.targets {
+		for _, c := range t.checks {
+			if c.Rate {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Close closes probes that hold connections.
@@ -349,10 +368,35 @@ func (s *Scheduler) runTarget(ctx context.Context, t *target) []Result {
 			rs = s.failAll(t, -1, msg, "probe "+msg, true)
 		}
 	}
+	if errors.Is(pctx.Err(), context.DeadlineExceeded) {
+		rs = s.fillTimedOut(t, rs)
+	}
 	took := s.opts.Now().Sub(start)
 	for i := range rs {
 		if rs[i].Duration == 0 {
 			rs[i].Duration = took
+		}
+	}
+	return rs
+}
+
+// fillTimedOut adds a timeout result for each check a probe left out when it
+// returned past its deadline: those checks timed out, they are not "no result".
+func (s *Scheduler) fillTimedOut(t *target, rs []Result) []Result {
+	key := func(r Result) string {
+		if r.Component == "" {
+			return t.Component + "/" + r.Check
+		}
+		return r.Component + "/" + r.Check
+	}
+	have := map[string]bool{}
+	for _, r := range rs {
+		have[key(r)] = true
+	}
+	msg := fmt.Sprintf("timed out after %s", t.Timeout)
+	for _, r := range s.failAll(t, -1, msg, "probe "+msg, true) {
+		if !have[key(r)] {
+			rs = append(rs, r)
 		}
 	}
 	return rs
@@ -373,7 +417,8 @@ func (s *Scheduler) failAll(t *target, status Status, summary, err string, timed
 		}
 		r.Summary, r.Err = summary, err
 		if timedOut {
-			r.Evidence = map[string]any{"timed_out": true, "timeout_ms": t.Timeout.Milliseconds()}
+			r.TimedOut = true
+			r.Evidence = map[string]any{"probe_timed_out": true, "timeout_ms": t.Timeout.Milliseconds()}
 		}
 		rs = append(rs, r)
 	}
@@ -387,7 +432,8 @@ func (s *Scheduler) failAll(t *target, status Status, summary, err string, timed
 			r.Status = status
 		}
 		if timedOut {
-			r.Evidence = map[string]any{"timed_out": true, "timeout_ms": t.Timeout.Milliseconds()}
+			r.TimedOut = true
+			r.Evidence = map[string]any{"probe_timed_out": true, "timeout_ms": t.Timeout.Milliseconds()}
 		}
 		rs = append(rs, r)
 	}
@@ -444,7 +490,6 @@ func (s *Scheduler) store(r Result) {
 	if !ok {
 		st = s.addState(r)
 	}
-	_, timedOut := r.Evidence["timed_out"]
 	smp := Sample{Time: r.Time, Status: r.Status}
 	if r.Value != nil {
 		smp.Value, smp.HasValue = *r.Value, true
@@ -455,5 +500,5 @@ func (s *Scheduler) store(r Result) {
 	}
 	nh := make([]Sample, len(h), len(h)+1) // copy: snapshots share the old slice
 	copy(nh, h)
-	*st = CheckState{Result: r, Probed: true, TimedOut: timedOut, History: append(nh, smp)}
+	*st = CheckState{Result: r, Probed: true, TimedOut: r.TimedOut, History: append(nh, smp)}
 }

@@ -229,3 +229,18 @@ func TestFleetChecksFailWithTheirProbe(t *testing.T) {
 	assert.Equal(t, "timed out after 100ms", c.Summary)
 	assert.True(t, c.TimedOut)
 }
+
+func TestDeadlineWithMissingChecksIsTimedOut(t *testing.T) {
+	p := &fake{checks: []Check{reach, measure}, run: func(ctx context.Context) []Result {
+		<-ctx.Done()
+		return []Result{{Check: "connect", Status: Crit, Summary: "timed out (3/3)"}}
+	}}
+	s := NewScheduler([]Target{{Component: "a", ProbeID: "p", Probe: p, Timeout: 50 * time.Millisecond}}, Options{})
+	snap := s.Round(context.Background())
+	c, _ := snap.ByID("a/p/connect")
+	assert.Equal(t, "timed out (3/3)", c.Summary, "the probe's own words win")
+	m, _ := snap.ByID("a/p/cpu")
+	assert.Equal(t, Unknown, m.Status)
+	assert.True(t, m.TimedOut)
+	assert.Equal(t, "timed out after 50ms", m.Summary)
+}

@@ -49,6 +49,7 @@ func evalCPU(prev, cur *HostSample, spec probes.Spec) probes.Result {
 		return unknown(CheckCPU, "CPU times not reported", nil)
 	case prev == nil || prev.CPU == nil:
 		r := unknown(CheckCPU, firstSample, nil)
+		r.Warmup = true
 		r.Evidence["cores"] = cur.Cores
 		return r
 	default:
@@ -168,6 +169,7 @@ func evalOOM(prev, cur *HostSample, spec probes.Spec) probes.Result {
 	if prev == nil || prev.OOMKills == nil {
 		r := unknown(CheckOOM, fmt.Sprintf("first sample (%.0f OOM kills since boot); new kills counted from next round", total), nil)
 		r.Evidence["oom_kills_total"] = u64(total)
+		r.Warmup = true
 		return r
 	}
 	delta := total - *prev.OOMKills

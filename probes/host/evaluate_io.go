@@ -22,7 +22,9 @@ func evalIOPS(prev, cur *HostSample, spec probes.Spec) probes.Result {
 		case cur.Disks == nil:
 			return unknown(CheckIOPS, "disk counters not reported", nil)
 		case prev == nil || prev.Disks == nil:
-			return unknown(CheckIOPS, firstSample, nil)
+			r := unknown(CheckIOPS, firstSample, nil)
+			r.Warmup = true
+			return r
 		}
 		window = cur.Time.Sub(prev.Time).Seconds()
 		if window <= 0 {

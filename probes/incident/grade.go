@@ -69,6 +69,7 @@ type Assessment struct {
 // component has a crit check; orange if any other check is crit; yellow if any
 // non-latent check is warn or unknown; blue if only latent-risk checks are
 // warn or unknown; green otherwise. Statuses must already have `for:` applied.
+// A warm-up result (a rate's first sample) does not grade.
 func Assess(results []probes.Result, core map[string]bool) Assessment {
 	a := Assessment{Grade: Green, Reason: "all checks ok"}
 	byLayer := map[probes.Layer]*LayerStatus{}
@@ -82,6 +83,9 @@ func Assess(results []probes.Result, core map[string]bool) Assessment {
 		}
 	}
 	for _, r := range results {
+		if r.Warmup {
+			continue // a rate's first sample: nothing measured yet, nothing to grade
+		}
 		if ls, ok := byLayer[r.Layer]; ok {
 			ls.Counts[r.Status]++
 			ls.Status = probes.Worst(ls.Status, r.Status)

@@ -33,6 +33,7 @@ func TestAssessSpecRules(t *testing.T) {
 		{"only latent warn is blue", []probes.Result{res("api", probes.Security, probes.Warn, true), res("db", probes.Data, probes.Warn, true)}, Blue},
 		{"latent unknown is blue", []probes.Result{res("api", probes.Security, probes.Unknown, true)}, Blue},
 		{"latent warn plus live warn is yellow", []probes.Result{res("api", probes.Security, probes.Warn, true), res("cache", probes.Data, probes.Warn, false)}, Yellow},
+		{"warm-up unknown does not grade", []probes.Result{{ID: "h/host/cpu", Component: "h", Layer: probes.Server, Status: probes.Unknown, Warmup: true}}, Green},
 		{"crit beats warn", []probes.Result{res("cache", probes.Data, probes.Warn, false), res("x", probes.Server, probes.Crit, false)}, Orange},
 	}
 	for _, tc := range tests {

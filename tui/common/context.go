@@ -1,0 +1,67 @@
+package common
+
+import (
+	"time"
+
+	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/probes/incident"
+)
+
+// Mode is how the screen was started; it is always shown in the header.
+type Mode int
+
+// Modes.
+const (
+	Live Mode = iota
+	ReadOnly
+	Lab
+	Replay
+)
+
+// String is the mode as the header shows it: LIVE, READ-ONLY, LAB, REPLAY.
+func (m Mode) String() string {
+	switch m {
+	case ReadOnly:
+		return "READ-ONLY"
+	case Lab:
+		return "LAB"
+	case Replay:
+		return "REPLAY"
+	}
+	return "LIVE"
+}
+
+// Context is the state every component reads and none owns: the root model
+// keeps one and passes it down.
+type Context struct {
+	Config *config.Config // never nil (an empty config when none was given)
+	Styles *Styles
+	Mode   Mode
+	Now    func() time.Time
+	Estate *Estate          // latest digested snapshot
+	State  incident.State   // latest grading
+	Events []incident.Event // timeline, oldest first
+}
+
+// Component returns the configured component, or nil when the name is not in
+// the config (fleet probes create components at run time).
+func (c *Context) Component(name string) *config.Component {
+	if c.Config == nil {
+		return nil
+	}
+	comp, _ := c.Config.Component(name)
+	return comp
+}
+
+// Core reports whether a component is core (a crit check there means red).
+func (c *Context) Core(name string) bool {
+	if c.Config == nil {
+		return false
+	}
+	for _, n := range c.Config.Core {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}

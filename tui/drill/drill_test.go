@@ -1,0 +1,139 @@
+package drill
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fivelayer/triage/tui/common"
+	"github.com/fivelayer/triage/tui/internal/fixture"
+	"github.com/fivelayer/triage/tui/internal/golden"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+func TestEvidenceLockWaits(t *testing.T) {
+	st := common.DefaultStyles()
+	for _, w := range []int{76, 160} {
+		lines := Evidence(st, fixture.LockWaits, w)
+		out := strings.Join(lines, "\n")
+		for _, l := range lines {
+			assert.LessOrEqual(t, lipgloss.Width(l), w)
+		}
+		assert.NotContains(t, out, "\x1b")
+		assert.NotContains(t, out, "pwned")
+		header := lines[2]
+		for _, col := range []string{"waiting_thread", "blocking_thread", "wait_seconds", "blocking_query"} {
+			assert.Contains(t, header, col)
+		}
+		assert.Less(t, strings.Index(header, "waiting_thread"), strings.Index(header, "blocking_query"))
+		golden.Assert(t, "lock_waits_"+map[int]string{76: "narrow", 160: "wide"}[w], out)
+	}
+}
+
+func TestEvidenceGeneric(t *testing.T) {
+	st := common.DefaultStyles()
+	type proc struct {
+		PID  int     `json:"pid"`
+		Name string  `json:"name"`
+		CPU  float64 `json:"cpu_percent"`
+	}
+	tests := []struct {
+		name string
+		ev   map[string]any
+		want []string
+	}{
+		{"empty", nil, []string{"no evidence"}},
+		{"scalars sorted", map[string]any{"b": 2, "a": "x\x1b[2Jy", "c": true, "d": nil},
+			[]string{"a: xy", "b: 2", "c: true", "d: —"}},
+		{"struct list is a table", map[string]any{"top": []proc{{1, "mysqld", 85.5}, {2, "java", 3}}},
+			[]string{"top (2):", "pid  name    cpu_percent", "1    mysqld  85.5", "2    java    3"}},
+		{"union of keys", map[string]any{"rows": []any{map[string]any{"a": 1}, map[string]any{"b": 2}}},
+			[]string{"rows (2):", "a  b", "1", "   2"}},
+		{"scalar list joined", map[string]any{"resolvers": []string{"10.0.0.53:53", "10.0.0.54:53"}},
+			[]string{"resolvers: 10.0.0.53:53, 10.0.0.54:53"}},
+		{"empty list", map[string]any{"waits": []any{}}, []string{"waits: none"}},
+		{"nested map", map[string]any{"phases": map[string]any{"dns_ms": 1, "tls_ms": 12}},
+			[]string{"phases:", "  dns_ms: 1", "  tls_ms: 12"}},
+		{"nested in a cell is summarised", map[string]any{"rows": []map[string]any{{"id": 1, "meta": map[string]any{"k": "v"}}}},
+			[]string{"rows (1):", "id  meta", "1   {k: v}"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Evidence(st, tt.ev, 80)
+			for i := range got {
+				got[i] = strings.TrimRight(got[i], " ")
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestTableLimitsRows(t *testing.T) {
+	rows := make([]map[string]any, 25)
+	for i := range rows {
+		rows[i] = map[string]any{"id": float64(i)}
+	}
+	out := Table(common.DefaultStyles(), rows, 40)
+	assert.Len(t, out, 1+maxTableRows+1)
+	assert.Equal(t, "… 5 more", out[len(out)-1])
+}
+
+func TestActions(t *testing.T) {
+	tests := []struct {
+		name      string
+		mode      common.Mode
+		component string
+		why       []string // K, R, S
+	}{
+		{"db-primary live", common.Live, "db-primary", []string{NotYet, "not enabled in config", NotYet}},
+		{"invoice-api live", common.Live, "invoice-api", []string{"not enabled in config", NotYet, "not enabled in config"}},
+		{"read-only", common.ReadOnly, "db-primary", []string{"read-only mode", "not enabled in config", "read-only mode"}},
+		{"replay", common.Replay, "invoice-api", []string{"not enabled in config", "replay: nothing runs", "not enabled in config"}},
+		{"not in config", common.Live, "fleet-7", []string{"not enabled in config", "not enabled in config", "not enabled in config"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), tt.mode)
+			acts := Actions(ctx, tt.component)
+			require.Len(t, acts, 3)
+			for i, a := range acts {
+				assert.Equal(t, tt.why[i], a.Why, a.Key)
+			}
+		})
+	}
+	ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), common.Live)
+	a, ok := ActionFor(ctx, "invoice-api", "R")
+	require.True(t, ok)
+	assert.Equal(t, "restart: systemctl restart invoice-api.service via ssh ops@10.0.0.1", a.Label)
+}
+
+func TestDrillDown(t *testing.T) {
+	ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), common.Live)
+	m := New("db-primary", "db-primary/mysql/lock_waits")
+	out := strings.Join(m.Lines(ctx, 100), "\n")
+	for _, want := range []string{"mysql/connections", "mysql/auth_failures", "waiting_thread", "kill the blocking session (K)",
+		"lock pile-up on invoices", "fix: killed the blocking batch session", "K  kill a blocking session", NotYet,
+		"5 samples over 20s"} {
+		assert.Contains(t, out, want)
+	}
+	m.Move(ctx, 1, 100, 10)
+	assert.Equal(t, "db-primary/mysql/replication", m.SelectedID)
+	m.Move(ctx, 10, 100, 10)
+	assert.Equal(t, "db-primary/mysql/auth_failures", m.SelectedID)
+	m.Scroll(ctx, 1000, 100, 10)
+	assert.Equal(t, len(m.Lines(ctx, 100))-10, m.Offset)
+	assert.Len(t, m.View(ctx, 100, 10), 10)
+
+	empty := New("nothing-here", "")
+	assert.NotPanics(t, func() { empty.View(ctx, 80, 20) })
+	assert.Nil(t, empty.Selected(ctx))
+}

@@ -1,0 +1,47 @@
+package tui
+
+import (
+	"testing"
+
+	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/tui/internal/fixture"
+	"github.com/fivelayer/triage/tui/internal/golden"
+)
+
+// Golden screens at fixed sizes, colour profile Ascii (TestMain), clock
+// fixed: regenerate with go test ./tui/... -update and read the diff.
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		w, h int
+		keys []string
+	}{
+		{"main_80x24", 80, 24, nil},
+		{"main_160x48", 160, 48, nil},
+		{"main_200x50", 200, 50, []string{"tab", "tab", "tab", "j"}},
+		{"drill_80x24", 80, 24, []string{"tab", "tab", "tab", "j", "enter"}},
+		{"drill_160x48", 160, 48, []string{"tab", "tab", "tab", "j", "enter"}},
+		{"path_80x24", 80, 24, []string{"j", "p"}},
+		{"guide_80x24", 80, 24, []string{"g"}},
+		{"timeline_80x24", 80, 24, []string{"t"}},
+		{"wall_80x24", 80, 24, []string{"w"}},
+		{"wall_160x48", 160, 48, []string{"w"}},
+		{"help_80x24", 80, 24, []string{"?"}},
+		{"filter_80x24", 80, 24, []string{"/", "crit"}},
+		{"too_small_50x12", 50, 12, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _ := fixtureModel(t, fixture.Config(), Live, tt.w, tt.h)
+			m, _ = press(t, m, tt.keys...)
+			golden.Assert(t, tt.name, m.View())
+		})
+	}
+}
+
+func TestGoldenFirstFrame(t *testing.T) {
+	ck := &fixture.Clock{T: fixture.T0}
+	sched := probes.NewScheduler(fixture.Targets(0, 0), probes.Options{Now: ck.Now})
+	m := New(Options{Config: fixture.Config(), Scheduler: sched, Now: ck.Now})
+	golden.Assert(t, "first_frame_80x24", m.View())
+}

@@ -1,0 +1,261 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/tui/common"
+	"github.com/fivelayer/triage/tui/drill"
+	"github.com/fivelayer/triage/tui/panes"
+)
+
+// view is a full-screen view; the model keeps a stack of them.
+type view int
+
+const (
+	viewMain view = iota
+	viewDrill
+	viewPath
+	viewTimeline
+	viewGuide
+	viewWall
+)
+
+// Messages.
+type (
+	snapshotMsg  probes.Snapshot
+	tickMsg      time.Time
+	triggeredMsg struct{}
+)
+
+// statusFor is how long a status-line message stays.
+const statusFor = 5 * time.Second
+
+// Model is the root model. It is a value; the render cache behind a pointer
+// is keyed by rev, which every visible change bumps.
+type Model struct {
+	ctx     *common.Context
+	keys    KeyMap
+	help    help.Model
+	sched   *probes.Scheduler
+	sub     <-chan probes.Snapshot
+	done    <-chan struct{}
+	tracker *incident.Tracker
+
+	width, height int
+	stack         []view
+	panes         [5]panes.Pane
+	focus         int
+	drill         drill.Model
+	pathComp      string
+	offsets       [viewWall + 1]int // scroll of the path, timeline and guide views
+
+	input     textinput.Model
+	filtering bool   // the filter input has the keys
+	filter    string // applied filter, lower-case
+
+	showHelp    bool
+	status      string
+	statusUntil time.Time
+
+	rev   int
+	cache *frame
+}
+
+// frame is the last rendered screen and the rev it shows.
+type frame struct {
+	rev     int
+	s       string
+	renders int // how many times View actually drew: the no-redraw test reads it
+}
+
+// New builds the root model. The first frame shows every check "probing…"
+// at once: the scheduler's current snapshot is digested here.
+func New(o Options) Model {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	cfg := o.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "component, check or status"
+	in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while typing nothing
+	m := Model{
+		ctx:     &common.Context{Config: cfg, Styles: common.DefaultStyles(), Mode: o.Mode, Now: o.Now},
+		keys:    DefaultKeyMap(),
+		help:    help.New(),
+		sched:   o.Scheduler,
+		tracker: incident.NewTracker(cfg.Core),
+		width:   80, height: 24, // until the terminal tells
+		stack: []view{viewMain},
+		input: in,
+		cache: &frame{rev: -1},
+	}
+	for i := range m.panes {
+		m.panes[i].Layer = probes.Layer(i)
+	}
+	var snap probes.Snapshot
+	if o.Scheduler != nil {
+		m.sub = o.Scheduler.Subscribe()
+		snap = o.Scheduler.Snapshot()
+	}
+	m.applySnapshot(snap)
+	m.ctx.Events = m.tracker.Timeline()
+	m.clampAll()
+	return m
+}
+
+// Init starts listening to the scheduler and the clock.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.waitSnapshot(), tick())
+}
+
+// waitSnapshot waits for the next snapshot; it is re-armed after each one.
+func (m Model) waitSnapshot() tea.Cmd {
+	if m.sub == nil {
+		return nil
+	}
+	sub, done := m.sub, m.done
+	return func() tea.Msg {
+		select {
+		case s := <-sub:
+			return snapshotMsg(s)
+		case <-done:
+			return nil
+		}
+	}
+}
+
+// tick fires on each wall-clock second: the clock, the SLA countdown and
+// the ages of the panes are the only periodic redraw.
+func tick() tea.Cmd {
+	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Update dispatches.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	case snapshotMsg:
+		m.handleSnapshot(probes.Snapshot(msg))
+		return m, m.waitSnapshot()
+	case tickMsg:
+		m.handleTick()
+		return m, tick()
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = m.layout().w
+		m.clampAll()
+		m.rev++
+	case triggeredMsg:
+		m.setStatus("probe round requested")
+	}
+	return m, nil
+}
+
+// handleSnapshot digests a snapshot and grades it. The estate is rebuilt
+// every time (result times move), but the screen is redrawn only when the
+// fingerprint or the grading changed.
+func (m *Model) handleSnapshot(snap probes.Snapshot) {
+	old, oldState := m.ctx.Estate, m.ctx.State
+	m.applySnapshot(snap)
+	st := m.ctx.State
+	if old == nil || old.Fingerprint != m.ctx.Estate.Fingerprint || st.Grade != oldState.Grade ||
+		st.Reason != oldState.Reason || !st.Deadline.Equal(oldState.Deadline) || len(st.Pending) != len(oldState.Pending) {
+		m.ctx.Events = m.tracker.Timeline()
+		m.clampAll()
+		m.rev++
+	}
+}
+
+func (m *Model) applySnapshot(snap probes.Snapshot) {
+	now := m.ctx.Now()
+	m.ctx.Estate = common.Build(snap, now)
+	m.ctx.State = m.tracker.Update(snap.Results(), now)
+}
+
+// handleTick redraws for the clock and re-digests a running round, whose
+// checks get their in-flight mark once they are slow.
+func (m *Model) handleTick() {
+	if e := m.ctx.Estate; e.Snap.Running && common.Fingerprint(e.Snap, m.ctx.Now()) != e.Fingerprint {
+		m.ctx.Estate = common.Build(e.Snap, m.ctx.Now())
+	}
+	if m.status != "" && m.ctx.Now().After(m.statusUntil) {
+		m.status = ""
+	}
+	m.rev++
+}
+
+func (m *Model) setStatus(s string) {
+	m.status, m.statusUntil = s, m.ctx.Now().Add(statusFor)
+	m.rev++
+}
+
+func (m Model) top() view { return m.stack[len(m.stack)-1] }
+
+// open shows view v on top; a view already on the stack is returned to.
+func (m *Model) open(v view) {
+	for i, s := range m.stack {
+		if s == v {
+			m.stack = m.stack[:i+1]
+			return
+		}
+	}
+	m.stack = append(m.stack, v)
+	m.offsets[v] = 0
+}
+
+// back closes the top view.
+func (m *Model) back() {
+	if len(m.stack) > 1 {
+		m.stack = m.stack[:len(m.stack)-1]
+	}
+}
+
+// clampAll keeps every pane's selection valid and visible.
+func (m *Model) clampAll() {
+	l := m.layout()
+	for i := range m.panes {
+		m.panes[i].Clamp(m.ctx.Estate, m.filter, l.bodyH(i))
+	}
+}
+
+// selected is the check under the cursor of the focused pane.
+func (m Model) selected() *common.Item {
+	return m.panes[m.focus].Selected(m.ctx.Estate, m.filter)
+}
+
+// component is what K/R/S and p act on: the drilled component, or the
+// selected check's.
+func (m Model) component() string {
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		switch m.stack[i] {
+		case viewDrill:
+			return m.drill.Component()
+		case viewPath:
+			return m.pathComp
+		}
+	}
+	if it := m.selected(); it != nil {
+		return it.Component
+	}
+	return ""
+}
+
+func (m *Model) setFilter(s string) {
+	m.filter = strings.ToLower(strings.TrimSpace(s))
+	m.clampAll()
+	m.rev++
+}

@@ -1,0 +1,173 @@
+package panes
+
+import (
+	"strings"
+
+	"github.com/fivelayer/triage/tui/common"
+	"github.com/fivelayer/triage/tui/text"
+)
+
+// Body draws the pane's body: exactly h lines of exactly w cells.
+func (p *Pane) Body(ctx *common.Context, filter string, w, h int, focused bool) []string {
+	e := ctx.Estate
+	rs := rows(e, p.Layer, filter)
+	if len(rs) == 0 {
+		msg := "no checks in this layer"
+		if filter != "" {
+			msg = "no check matches the filter"
+		}
+		return text.Block([]string{" " + ctx.Styles.Dim.Render(msg)}, w, h)
+	}
+	cols := columns(e, rs, w)
+	end := min(len(rs), p.Offset+h)
+	lines := make([]string, 0, h)
+	for _, r := range rs[p.Offset:end] {
+		if r.item < 0 {
+			lines = append(lines, header(ctx, r.comp, w))
+			continue
+		}
+		it := &e.Items[r.item]
+		lines = append(lines, cols.line(ctx.Styles, it, focused && it.State.ID == p.SelectedID))
+	}
+	return text.Block(lines, w, h)
+}
+
+func header(ctx *common.Context, comp string, w int) string {
+	s := " " + ctx.Styles.Bold.Render(text.Trunc(comp, w-8))
+	if ctx.Core(comp) {
+		s += ctx.Styles.Dim.Render(" core")
+	}
+	return s
+}
+
+// cols are the widths of a pane's check columns.
+type cols struct{ name, value, spark, summary int }
+
+// columns sizes the columns for width w from what the visible rows hold:
+// marker, status cell, in-flight mark, name, value, sparkline, summary.
+func columns(e *common.Estate, rs []row, w int) cols {
+	maxName, maxVal := 4, 0
+	for _, r := range rs {
+		if r.item >= 0 {
+			it := &e.Items[r.item]
+			maxName = max(maxName, text.Width(it.Name))
+			maxVal = max(maxVal, text.Width(it.Value))
+		}
+	}
+	c := cols{value: min(maxVal, 9)}
+	rest := w - 1 - common.CellWidth - 1 // marker, cell, in-flight mark
+	if c.value > 0 {
+		rest -= c.value + 1
+	}
+	switch {
+	case w >= 90:
+		c.spark = 12
+	case w >= 50:
+		c.spark = 8
+	default:
+		c.spark = 4
+	}
+	rest -= c.spark + 1
+	c.name = min(maxName, max(rest, 1))
+	if w >= 60 && c.name > rest/2 {
+		c.name = max(rest/2, 8)
+	}
+	c.summary = rest - c.name - 1
+	if c.summary < 8 {
+		c.name, c.summary = max(rest, 1), 0
+	}
+	return c
+}
+
+func (c cols) line(st *common.Styles, it *common.Item, selected bool) string {
+	var b strings.Builder
+	name := text.Fit(it.Name, c.name)
+	if selected {
+		b.WriteString("›")
+		name = st.Selected.Render(name)
+	} else {
+		b.WriteByte(' ')
+	}
+	b.WriteString(st.Cell(it.Display, it.Status))
+	b.WriteByte(' ')
+	if it.InFlight {
+		b.WriteString("↻")
+	} else {
+		b.WriteByte(' ')
+	}
+	b.WriteString(name)
+	if c.value > 0 {
+		b.WriteByte(' ')
+		b.WriteString(text.FitLeft(it.Value, c.value))
+	}
+	b.WriteByte(' ')
+	b.WriteString(spark(it.Spark, c.spark))
+	if c.summary > 0 {
+		b.WriteByte(' ')
+		b.WriteString(text.Trunc(it.Summary, c.summary))
+	}
+	return b.String()
+}
+
+// spark is the tail of a sparkline, right-aligned in w cells.
+func spark(s []rune, w int) string {
+	if len(s) > w {
+		s = s[len(s)-w:]
+	}
+	return strings.Repeat(" ", w-len(s)) + string(s)
+}
+
+// Title draws the pane's title line, w cells: the layer, its status, then as
+// room allows the age of its data, checks in flight, timed out, and the
+// selection's position.
+func (p *Pane) Title(ctx *common.Context, filter string, w int, focused bool) string {
+	st := ctx.Styles
+	lv := &ctx.Estate.Layers[p.Layer]
+	bar, name, style := "─", p.Layer.String(), st.Dim
+	if focused {
+		bar, name, style = "━", "▶ "+strings.ToUpper(name), st.Focus
+	}
+	status := st.Probing.Render("… probing")
+	if lv.Probed > 0 {
+		status = st.StatusText(lv.Status)
+	}
+	left := style.Render(bar+" "+name) + " " + status + " "
+	var info []string
+	if lv.Probed > 0 && !lv.Oldest.IsZero() {
+		info = append(info, text.Age(ctx.Now().Sub(lv.Oldest)))
+	}
+	long, short := info, append([]string(nil), info...)
+	if lv.InFlight > 0 {
+		long = append(long, itoa(lv.InFlight)+" in flight")
+		short = append(short, "↻"+itoa(lv.InFlight))
+	}
+	if lv.TimedOut > 0 {
+		long = append(long, itoa(lv.TimedOut)+" timed out")
+		short = append(short, "⌛"+itoa(lv.TimedOut))
+	}
+	if pos, total := p.Counts(ctx.Estate, filter); total > 0 {
+		where := itoa(total)
+		if pos > 0 {
+			where = itoa(pos) + "/" + where
+		}
+		long, short = append(long, where), append(short, where)
+	}
+	right := ""
+	for _, parts := range [][]string{long, short, info} {
+		r := " " + strings.Join(parts, " · ") + " "
+		if len(parts) == 0 {
+			r = ""
+		}
+		if text.Width(left)+text.Width(r)+2 <= w {
+			right = r
+			break
+		}
+	}
+	fill := w - text.Width(left) - text.Width(right) - 1
+	if fill < 1 {
+		return text.Fit(left, w)
+	}
+	return left + style.Render(strings.Repeat(bar, fill)) + right + style.Render(bar)
+}
+
+func itoa(n int) string { return text.Number(float64(n)) }

@@ -1,0 +1,108 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/tui/common"
+)
+
+// Mode is how the screen was started (LIVE, READ-ONLY, LAB, REPLAY).
+type Mode = common.Mode
+
+// Modes.
+const (
+	Live     = common.Live
+	ReadOnly = common.ReadOnly
+	Lab      = common.Lab
+	Replay   = common.Replay
+)
+
+// Options configures the screen.
+type Options struct {
+	Config *config.Config
+	// Scheduler feeds the screen; Run starts it (unless SchedulerStarted) and
+	// the screen subscribes to it and triggers rounds on "r".
+	Scheduler *probes.Scheduler
+	// SchedulerStarted tells Run the caller already runs Scheduler.Start.
+	SchedulerStarted bool
+	Mode             Mode
+	LogPath          string           // where logs go (never the screen); "" discards them
+	Now              func() time.Time // clock; time.Now when nil
+}
+
+// Run runs the screen full-screen (alternate screen) until the user quits,
+// SIGHUP, SIGTERM or SIGINT arrives, or ctx is done; in each case the
+// terminal is restored and Run returns nil. It honours NO_COLOR.
+func Run(ctx context.Context, o Options) error {
+	restore, err := setupLog(o.LogPath)
+	if err != nil {
+		return err
+	}
+	defer restore()
+	if termenv.EnvNoColor() {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	// SIGHUP: the SSH session dropped; SIGTERM: asked to stop; SIGINT: ^C
+	// when stdin is not a terminal. Each cancels the program's context, which
+	// makes Bubble Tea restore the terminal. Bubble Tea's own handler is off:
+	// it would race this one for SIGTERM and, losing, block its shutdown.
+	sigCtx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	runCtx, cancel := context.WithCancel(sigCtx)
+	defer cancel()
+	if o.Scheduler != nil && !o.SchedulerStarted {
+		o.Scheduler.Start(runCtx)
+	}
+	m := New(o)
+	m.done = runCtx.Done()
+	log.Printf("tui: start mode=%s checks=%d", o.Mode, len(m.ctx.Estate.Items))
+	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(sigCtx), tea.WithoutSignalHandler()).Run()
+	switch {
+	case err == nil:
+		log.Printf("tui: quit")
+		return nil
+	case errors.Is(err, tea.ErrProgramKilled) && sigCtx.Err() != nil:
+		log.Printf("tui: stopped: %v", context.Cause(sigCtx))
+		return nil
+	}
+	return fmt.Errorf("screen: %w", err)
+}
+
+// setupLog sends the log package to path (appending) or discards it, and
+// returns how to put it back.
+func setupLog(path string) (func(), error) {
+	prev, flags := log.Writer(), log.Flags()
+	var w io.Writer = io.Discard
+	var f *os.File
+	if path != "" {
+		var err error
+		f, err = os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("open log %s: %w", path, err)
+		}
+		w = f
+	}
+	log.SetOutput(w)
+	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
+	return func() {
+		log.SetOutput(prev)
+		log.SetFlags(flags)
+		if f != nil {
+			_ = f.Close()
+		}
+	}, nil
+}

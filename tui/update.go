@@ -1,0 +1,247 @@
+package tui
+
+import (
+	"fmt"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/fivelayer/triage/tui/drill"
+	"github.com/fivelayer/triage/tui/pathview"
+	"github.com/fivelayer/triage/tui/views"
+)
+
+// handleKey routes a key: quit always works; then the filter input, the
+// help, the global keys, and last the top view's own keys.
+func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	if msg.String() == "ctrl+c" {
+		return m, tea.Quit
+	}
+	if m.layout().small {
+		if key.Matches(msg, k.Quit) {
+			return m, tea.Quit
+		}
+		return m, nil
+	}
+	if m.filtering {
+		return m.handleFilterKey(msg)
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m, tea.Quit
+		case key.Matches(msg, k.Help, k.Back):
+			m.showHelp = false
+			m.rev++
+		}
+		return m, nil
+	}
+	if m.top() == viewWall { // the war-room view is read-only: leave, help or quit
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m, tea.Quit
+		case key.Matches(msg, k.Back, k.Wall):
+			m.back()
+			m.rev++
+		case key.Matches(msg, k.Help):
+			m.showHelp = true
+			m.rev++
+		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Refresh):
+		return m.refresh()
+	case key.Matches(msg, k.Timeline):
+		m.toggle(viewTimeline)
+	case key.Matches(msg, k.Guide):
+		m.toggle(viewGuide)
+	case key.Matches(msg, k.Wall):
+		m.open(viewWall)
+	case key.Matches(msg, k.Path):
+		m.openPath()
+	case key.Matches(msg, k.Kill):
+		m.action("K")
+	case key.Matches(msg, k.Restart):
+		m.action("R")
+	case key.Matches(msg, k.Switchover):
+		m.action("S")
+	case key.Matches(msg, k.Back) && m.top() == viewMain:
+		if m.filter != "" {
+			m.input.SetValue("")
+			m.setFilter("")
+		}
+	case key.Matches(msg, k.Back):
+		m.back()
+	default:
+		return m.handleViewKey(msg)
+	}
+	m.rev++
+	return m, nil
+}
+
+// handleViewKey handles the keys that mean something in one view only.
+func (m Model) handleViewKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	l := m.layout()
+	switch m.top() {
+	case viewMain:
+		p := &m.panes[m.focus]
+		switch {
+		case key.Matches(msg, k.Up):
+			p.Move(m.ctx.Estate, m.filter, -1, l.bodyH(m.focus))
+		case key.Matches(msg, k.Down):
+			p.Move(m.ctx.Estate, m.filter, 1, l.bodyH(m.focus))
+		case key.Matches(msg, k.PageUp):
+			p.Move(m.ctx.Estate, m.filter, -l.bodyH(m.focus), l.bodyH(m.focus))
+		case key.Matches(msg, k.PageDown):
+			p.Move(m.ctx.Estate, m.filter, l.bodyH(m.focus), l.bodyH(m.focus))
+		case key.Matches(msg, k.NextPane):
+			m.focus = (m.focus + 1) % len(m.panes)
+		case key.Matches(msg, k.PrevPane):
+			m.focus = (m.focus + len(m.panes) - 1) % len(m.panes)
+		case key.Matches(msg, k.Enter):
+			it := m.selected()
+			if it == nil {
+				m.setStatus("no check selected in this pane")
+				return m, nil
+			}
+			m.drill = drill.New(it.Component, it.State.ID)
+			m.open(viewDrill)
+		case key.Matches(msg, k.Filter):
+			m.filtering = true
+			m.input.SetValue(m.filter)
+			m.input.CursorEnd()
+			m.rev++
+			return m, m.input.Focus()
+		default:
+			return m, nil
+		}
+	case viewDrill:
+		switch {
+		case key.Matches(msg, k.Up):
+			m.drill.Move(m.ctx, -1, l.w, l.areaH)
+		case key.Matches(msg, k.Down):
+			m.drill.Move(m.ctx, 1, l.w, l.areaH)
+		case key.Matches(msg, k.PageUp):
+			m.drill.Scroll(m.ctx, -l.areaH+1, l.w, l.areaH)
+		case key.Matches(msg, k.PageDown):
+			m.drill.Scroll(m.ctx, l.areaH-1, l.w, l.areaH)
+		default:
+			return m, nil
+		}
+	default: // path, timeline, guide: scroll
+		n := len(m.viewLines(l.w))
+		off := m.offsets[m.top()]
+		switch {
+		case key.Matches(msg, k.Up):
+			off--
+		case key.Matches(msg, k.Down):
+			off++
+		case key.Matches(msg, k.PageUp):
+			off -= l.areaH - 1
+		case key.Matches(msg, k.PageDown):
+			off += l.areaH - 1
+		default:
+			return m, nil
+		}
+		m.offsets[m.top()] = max(0, min(off, n-l.areaH))
+	}
+	m.rev++
+	return m, nil
+}
+
+// viewLines is the content of the scrolling views.
+func (m Model) viewLines(w int) []string {
+	switch m.top() {
+	case viewPath:
+		return pathview.Lines(m.ctx, m.pathComp, w)
+	case viewTimeline:
+		return views.Timeline(m.ctx, w)
+	case viewGuide:
+		return views.Guide(m.ctx, w)
+	}
+	return nil
+}
+
+// handleFilterKey edits the filter: it applies as it is typed; enter keeps
+// it, esc clears it.
+func (m Model) handleFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch msg.Type {
+	case tea.KeyEnter:
+		m.filtering = false
+		m.input.Blur()
+		m.rev++
+		return m, nil
+	case tea.KeyEsc:
+		m.filtering = false
+		m.input.Blur()
+		m.input.SetValue("")
+		m.setFilter("")
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	m.setFilter(m.input.Value())
+	return m, cmd
+}
+
+// toggle opens v, or closes it when it is on top.
+func (m *Model) toggle(v view) {
+	if m.top() == v {
+		m.back()
+		return
+	}
+	m.open(v)
+}
+
+func (m *Model) openPath() {
+	c := m.component()
+	if c == "" {
+		m.setStatus("select a check first: the path view shows its component's path")
+		return
+	}
+	if m.top() == viewPath {
+		m.back()
+		return
+	}
+	m.pathComp = c
+	m.open(viewPath)
+	m.offsets[viewPath] = 0
+}
+
+// refresh asks the scheduler for a round now.
+func (m Model) refresh() (tea.Model, tea.Cmd) {
+	switch {
+	case m.ctx.Mode == Replay:
+		m.setStatus("replay: nothing to probe")
+		return m, nil
+	case m.sched == nil:
+		m.setStatus("no scheduler: nothing to probe")
+		return m, nil
+	}
+	s := m.sched
+	return m, func() tea.Msg { s.Trigger(); return triggeredMsg{} }
+}
+
+// action answers K, R and S. The guarded actions arrive with the
+// remediation issue; this is their hook: the component and the action the
+// config enables are known here.
+func (m *Model) action(keyName string) {
+	c := m.component()
+	if c == "" {
+		m.setStatus("select a check first: actions act on its component")
+		return
+	}
+	a, _ := drill.ActionFor(m.ctx, c, keyName)
+	if a.Why == drill.NotYet {
+		m.setStatus(fmt.Sprintf("%s %s on %s: %s", a.Key, a.Name, c, a.Why))
+		return
+	}
+	m.setStatus(fmt.Sprintf("%s %s on %s: disabled: %s", a.Key, a.Name, c, a.Why))
+}

@@ -1,0 +1,302 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/tui/common"
+	"github.com/fivelayer/triage/tui/panes"
+	"github.com/fivelayer/triage/tui/pathview"
+	"github.com/fivelayer/triage/tui/text"
+	"github.com/fivelayer/triage/tui/views"
+)
+
+// The smallest terminal the screen draws in.
+const (
+	MinWidth  = 60
+	MinHeight = 16
+)
+
+// layout is where things go at the current size.
+type layout struct {
+	small   bool // below MinWidth×MinHeight
+	framed  bool // production: a border around everything
+	w, h    int  // inside the frame
+	headerH int
+	areaH   int // between header and footer
+	grid    panes.Grid
+}
+
+func (m Model) layout() layout {
+	l := layout{w: m.width, h: m.height, framed: m.ctx.Config.IsProduction()}
+	if m.width < MinWidth || m.height < MinHeight {
+		l.small = true
+		return l
+	}
+	if l.framed {
+		l.w, l.h = l.w-2, l.h-2
+	}
+	l.headerH = 2
+	if m.ctx.Config.Default {
+		l.headerH++
+	}
+	l.areaH = l.h - l.headerH - 1
+	l.grid = panes.Layout(l.w, l.areaH)
+	return l
+}
+
+// bodyH is the body height of grid cell i (its title takes a line).
+func (l layout) bodyH(i int) int {
+	if l.small {
+		return 1
+	}
+	_, h := l.grid.Cell(i)
+	return max(h-1, 1)
+}
+
+// View draws the screen. It only composes: the render is cached by rev, so
+// a message that changed nothing visible costs nothing and the terminal
+// receives nothing.
+func (m Model) View() string {
+	if m.cache.rev == m.rev && m.cache.s != "" {
+		return m.cache.s
+	}
+	m.cache.rev, m.cache.s = m.rev, m.render()
+	m.cache.renders++
+	return m.cache.s
+}
+
+func (m Model) render() string {
+	l := m.layout()
+	if l.small {
+		return tooSmall(m.width, m.height)
+	}
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.header(l.w)...)
+	lines = append(lines, m.area(l)...)
+	lines = append(lines, m.footer(l.w))
+	if l.framed {
+		lines = m.frameLines(lines, l.w)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func tooSmall(w, h int) string {
+	msg := fmt.Sprintf("terminal too small: need %d×%d (have %d×%d)", MinWidth, MinHeight, w, h)
+	lines := make([]string, max(h, 1))
+	lines[max(h, 1)/2] = text.Trunc(strings.Repeat(" ", max(0, (w-text.Width(msg))/2))+msg, max(w, 1))
+	return strings.Join(lines, "\n")
+}
+
+// frameLines wraps the screen in the production frame: a double border in
+// the production colour with the word PRODUCTION in it.
+func (m Model) frameLines(lines []string, w int) []string {
+	st := m.ctx.Styles.Production
+	label := "═ PRODUCTION · " + text.Sanitize(m.ctx.Config.Estate) + " "
+	label = text.Trunc(label, w)
+	out := make([]string, 0, len(lines)+2)
+	out = append(out, st.Render("╔"+label+strings.Repeat("═", max(0, w-text.Width(label)))+"╗"))
+	side := st.Render("║")
+	for _, ln := range lines {
+		out = append(out, side+text.Fit(ln, w)+side)
+	}
+	return append(out, st.Render("╚"+strings.Repeat("═", w)+"╝"))
+}
+
+func (m Model) header(w int) []string {
+	st := m.ctx.Styles
+	cfg := m.ctx.Config
+	estate := text.Sanitize(cfg.Estate)
+	if estate == "" {
+		estate = "(no estate name)"
+	}
+	env := "env " + text.Sanitize(cfg.Environment)
+	switch {
+	case cfg.IsProduction():
+		env = st.Production.Render("PRODUCTION")
+	case cfg.Environment == "":
+		env = st.Dim.Render("env unset")
+	}
+	mode := st.Bold.Render(m.ctx.Mode.String())
+	if m.ctx.Mode != common.Live {
+		mode = st.Focus.Render(m.ctx.Mode.String())
+	}
+	left := st.Title.Render("triage") + " · " + st.Bold.Render(estate) + " · " + env + " · " + mode
+	snap := m.ctx.Estate.Snap
+	round := "first round running"
+	if !snap.RoundFinished.IsZero() {
+		round = "last round " + snap.RoundFinished.Format("15:04:05")
+	}
+	right := st.Dim.Render(round) + " · " + st.Bold.Render(m.ctx.Now().Format("15:04:05"))
+	lines := []string{spread(left, right, w)}
+	grade := views.GradeLine(m.ctx)
+	if views.Ready(m.ctx) && m.ctx.State.Grade != 0 {
+		grade += st.Dim.Render(" — " + text.Sanitize(m.ctx.State.Reason))
+	}
+	lines = append(lines, text.Fit(grade, w))
+	if cfg.Default {
+		lines = append(lines, text.Fit(st.Focus.Render("built-in default — write triage.yaml (triage config example > triage.yaml)"), w))
+	}
+	return lines
+}
+
+// spread puts left and right on one line of w cells, truncating left first.
+func spread(left, right string, w int) string {
+	rw := text.Width(right)
+	if rw+2 > w {
+		return text.Fit(left, w)
+	}
+	return text.Fit(left, w-rw-1) + " " + right
+}
+
+func (m Model) footer(w int) string {
+	st := m.ctx.Styles
+	if m.filtering {
+		return text.Fit(m.input.View(), w)
+	}
+	prefix := ""
+	if m.filter != "" {
+		prefix = st.Focus.Render("filter: "+m.filter) + st.Dim.Render(" (esc clears) · ")
+	}
+	if m.status != "" {
+		return text.Fit(prefix+st.Bold.Render(m.status), w)
+	}
+	keys := m.keys.ShortHelp()
+	if v := m.top(); v != viewMain {
+		keys = m.keys.ViewHelp(v == viewDrill, v == viewWall)
+	}
+	return text.Fit(prefix+m.help.ShortHelpView(keys), w)
+}
+
+// area is the part between header and footer: the grid, a view, or help.
+func (m Model) area(l layout) []string {
+	if m.showHelp {
+		return m.helpLines(l.w, l.areaH)
+	}
+	switch m.top() {
+	case viewDrill:
+		return m.drill.View(m.ctx, l.w, l.areaH)
+	case viewPath:
+		return window(pathview.Lines(m.ctx, m.pathComp, l.w), m.offsets[viewPath], l.w, l.areaH)
+	case viewTimeline:
+		return window(views.Timeline(m.ctx, l.w), m.offsets[viewTimeline], l.w, l.areaH)
+	case viewGuide:
+		return window(views.Guide(m.ctx, l.w), m.offsets[viewGuide], l.w, l.areaH)
+	case viewWall:
+		return views.Wall(m.ctx, l.w, l.areaH)
+	}
+	return m.grid(l)
+}
+
+// window shows lines from offset in a w×h block.
+func window(lines []string, off, w, h int) []string {
+	off = max(0, min(off, len(lines)-h))
+	return text.Block(lines[off:], w, h)
+}
+
+// grid draws the five panes and the incident cell.
+func (m Model) grid(l layout) []string {
+	g := l.grid
+	out := make([]string, 0, l.areaH)
+	for r, rh := range g.Rows {
+		cells := make([][]string, g.Cols)
+		for c := range g.Cols {
+			i := r*g.Cols + c
+			w, h := g.Cell(i)
+			switch {
+			case i < len(m.panes):
+				p := &m.panes[i]
+				focused := i == m.focus
+				cells[c] = append([]string{p.Title(m.ctx, m.filter, w, focused)}, p.Body(m.ctx, m.filter, w, h-1, focused)...)
+			case i == panes.Cells-1:
+				cells[c] = views.Incident(m.ctx, w, h)
+			default:
+				cells[c] = text.Block(nil, w, h)
+			}
+		}
+		for j := range rh {
+			var b strings.Builder
+			for c := range g.Cols {
+				if c > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(cells[c][j])
+			}
+			out = append(out, b.String())
+		}
+	}
+	return out
+}
+
+// helpLines is the full help generated from the key map, its groups
+// flowed into as many bands as the width needs, and the legend.
+func (m Model) helpLines(w, h int) []string {
+	st := m.ctx.Styles
+	hm := m.help
+	hm.ShowAll, hm.Width = true, 0
+	lines := []string{st.Focus.Render("── help " + strings.Repeat("─", max(0, w-8)))}
+	var band [][]string
+	bandW := 0
+	flush := func() {
+		if len(band) == 0 {
+			return
+		}
+		lines = append(lines, "")
+		lines = append(lines, joinColumns(band, 4)...)
+		band, bandW = nil, 0
+	}
+	for _, group := range m.keys.FullHelp() {
+		block := strings.Split(hm.FullHelpView([][]key.Binding{group}), "\n")
+		bw := 0
+		for _, l := range block {
+			bw = max(bw, text.Width(l))
+		}
+		if bandW > 0 && bandW+4+bw > w {
+			flush()
+		}
+		band = append(band, block)
+		bandW += bw + 4
+	}
+	flush()
+	legend := []string{}
+	for d := range common.Glyphs {
+		legend = append(legend, st.Cell(common.Display(d), probes.Status(min(d, int(probes.Unknown)))))
+	}
+	lines = append(lines, "", st.Bold.Render("status")+"  "+strings.Join(legend, " "),
+		st.Dim.Render("↻ in flight for more than a second · ⌛ timed out · › selected"),
+		st.Dim.Render("pane title: layer status · age of its data · in flight · timed out · position"),
+		st.Dim.Render("K R S: shown in the drill-down; they arrive with the guarded remediation"),
+		st.Dim.Render("esc or ? closes help"))
+	return text.Block(lines, w, h)
+}
+
+// joinColumns puts blocks of lines side by side, gap cells apart.
+func joinColumns(blocks [][]string, gap int) []string {
+	n := 0
+	widths := make([]int, len(blocks))
+	for i, b := range blocks {
+		n = max(n, len(b))
+		for _, l := range b {
+			widths[i] = max(widths[i], text.Width(l))
+		}
+	}
+	out := make([]string, n)
+	for r := range out {
+		var sb strings.Builder
+		for i, b := range blocks {
+			cell := ""
+			if r < len(b) {
+				cell = b[r]
+			}
+			if i < len(blocks)-1 {
+				cell = text.Fit(cell, widths[i]+gap)
+			}
+			sb.WriteString(cell)
+		}
+		out[r] = strings.TrimRight(sb.String(), " ")
+	}
+	return out
+}

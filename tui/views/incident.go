@@ -1,0 +1,94 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/tui/common"
+	"github.com/fivelayer/triage/tui/procedure"
+	"github.com/fivelayer/triage/tui/text"
+)
+
+// Countdown is the SLA clock: "00:42:13 left", "overdue 00:03:10", or "" when green.
+func Countdown(st incident.State, now time.Time) string {
+	if st.Deadline.IsZero() || st.Grade == incident.Green {
+		return ""
+	}
+	left := st.Remaining(now)
+	if left < 0 {
+		return "overdue " + text.Clock(left)
+	}
+	return text.Clock(left) + " left"
+}
+
+// Ready reports whether the grade means something yet: a round has finished
+// or every check has a result. Before that the screen says "probing…"
+// rather than a green that nobody has measured.
+func Ready(ctx *common.Context) bool {
+	e := ctx.Estate
+	if e.Snap.Round > 0 {
+		return true
+	}
+	for i := range e.Items {
+		if !e.Items[i].State.Probed {
+			return false
+		}
+	}
+	return len(e.Items) > 0
+}
+
+// GradeLine is "RED system down · 00:42:13 left", coloured.
+func GradeLine(ctx *common.Context) string {
+	if !Ready(ctx) {
+		return ctx.Styles.Probing.Render("… probing — first round running")
+	}
+	g := ctx.State.Grade
+	s := ctx.Styles.GradeText(g) + " " + g.Meaning()
+	if c := Countdown(ctx.State, ctx.Now()); c != "" {
+		style := ctx.Styles.Bold
+		if strings.HasPrefix(c, "overdue") {
+			style = ctx.Styles.Error.Bold(true)
+		}
+		s += " · " + style.Render(c)
+	}
+	return s
+}
+
+// Incident draws the summary cell of the main grid (the header already
+// shows grade, clock and reason): the likely causes, where the procedure
+// stands and what it says to do, `for:` holds, and the latest events;
+// exactly h lines of w cells.
+func Incident(ctx *common.Context, w, h int) []string {
+	st := ctx.Styles
+	t := "─ incident "
+	lines := []string{st.Dim.Render(t + strings.Repeat("─", max(0, w-text.Width(t))))}
+	if !Ready(ctx) {
+		lines = append(lines, " "+GradeLine(ctx))
+	} else {
+		var cs []string
+		for _, l := range ctx.State.Causes {
+			cs = append(cs, l.String())
+		}
+		if len(cs) == 0 {
+			cs = []string{"none: every layer ok"}
+		}
+		lines = append(lines, " "+st.Dim.Render("likely: ")+strings.Join(cs, " › "))
+		for i, s := range procedure.Walk(ctx.State.Assessment, ctx.Estate.Results) {
+			if s.Here {
+				lines = append(lines, text.Trunc(" "+st.Dim.Render("guide: ")+fmt.Sprintf("step %d %s %s", i+1, s.Question, s.Answer), w),
+					text.Trunc(" "+st.Bold.Render("do: ")+s.Action, w))
+				break
+			}
+		}
+		if n := len(ctx.State.Pending); n > 0 {
+			lines = append(lines, " "+st.Dim.Render(text.Number(float64(n))+" check(s) held by for:"))
+		}
+	}
+	for i := len(ctx.Events) - 1; i >= 0 && len(lines) < h; i-- {
+		e := ctx.Events[i]
+		lines = append(lines, " "+st.Dim.Render(e.Time.Format("15:04:05"))+" "+text.Sanitize(e.Text))
+	}
+	return text.Block(lines, w, h)
+}
