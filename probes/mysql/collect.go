@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	driver "github.com/go-sql-driver/mysql"
@@ -101,14 +102,14 @@ func (p *Probe) collect(ctx context.Context) *round {
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		r.connErr = err
+		r.connErr = p.deadlineFirst(ctx, r.start, err)
 		return r
 	}
 	defer conn.Close()
 
 	r.vars, err = p.runNameValue(ctx, r, conn, variablesSQL)
 	if err != nil {
-		r.connErr = err
+		r.connErr = p.deadlineFirst(ctx, r.start, err)
 		return r
 	}
 	if !p.engineKnown {
@@ -178,4 +179,22 @@ func (p *Probe) collectFragmentation(ctx context.Context, r *round, conn *sql.Co
 	}
 	p.frag = fragCache{rows: rows, err: err, at: r.start}
 	r.frag = p.frag
+}
+
+// deadlineFirst reports a failure that happened because time ran out as the
+// timeout it is: the driver answers a read that hit its read timeout, or a
+// cancelled read, with "invalid connection", which would read as "connection lost".
+func (p *Probe) deadlineFirst(ctx context.Context, start time.Time, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	outOfTime := errors.Is(ctx.Err(), context.DeadlineExceeded)
+	if dl, ok := ctx.Deadline(); ok && errors.Is(err, driver.ErrInvalidConn) {
+		// the driver's read timeout is set to the round's deadline and may fire a hair earlier
+		outOfTime = outOfTime || time.Until(dl) < max(dl.Sub(start)/10, 50*time.Millisecond)
+	}
+	if outOfTime {
+		return fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
+	}
+	return err
 }

@@ -3,11 +3,12 @@
 // and read_only role checks, fragmentation (info only) and the rate of
 // rejected logins.
 //
-// It also holds the read-only primitives the remediation code builds on: the
-// lock-wait chain (LockWait, BuildChain) and a session's identity
-// (ThreadIdentity, LookupThread). Nothing in this package ever runs a
-// statement that changes the server: KILL and switchover live behind the
-// guard in probes/remedy.
+// It also holds the primitives the remediation code builds on: the lock-wait
+// chain (LockWait, BuildChain), a session's identity (ThreadIdentity,
+// LookupThread), and the statements that change a server (KillThread, the
+// switchover steps in switchover.go and gtid.go, opened through OpenAdmin).
+// The probe itself never runs a statement that changes the server; the
+// changing primitives are called only from the one guard in probes/remedy.
 //
 // SQL is chosen by engine and version, detected once per probe instance
 // (MariaDB 10.x/11.x and MySQL 5.7 read information_schema.INNODB_LOCK_WAITS;

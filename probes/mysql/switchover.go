@@ -37,50 +37,35 @@ func (s ServerState) Position() string {
 	return s.GTIDExecuted
 }
 
-// AppliedPosition is what this server has applied in total: MariaDB's
-// gtid_current_pos, MySQL's gtid_executed.
-func (s ServerState) AppliedPosition() string {
-	if s.Engine.MariaDB {
-		return s.GTIDCurrentPos
-	}
-	return s.GTIDExecuted
-}
-
-const serverStateSQL = `SELECT @@version AS version, @@version_comment AS version_comment,
-  @@server_id AS server_id, @@read_only AS read_only, @@log_bin AS log_bin,
-  @@log_slave_updates AS log_slave_updates, @@session.sql_mode AS sql_mode`
-
-const mariaGTIDSQL = `SELECT @@gtid_binlog_pos AS gtid_binlog_pos, @@gtid_current_pos AS gtid_current_pos,
-  @@gtid_slave_pos AS gtid_slave_pos, @@gtid_binlog_state AS gtid_binlog_state`
-
-const mysqlGTIDSQL = `SELECT @@global.gtid_executed AS gtid_executed, @@super_read_only AS super_read_only`
+// serverStateSQL never fails for a variable the server lacks (MySQL 8.4
+// dropped the *slave* spellings; MariaDB has no gtid_executed): a missing
+// one is simply absent.
+const serverStateSQL = `SHOW GLOBAL VARIABLES WHERE Variable_name IN (
+ 'version','version_comment','server_id','read_only','super_read_only','log_bin',
+ 'log_slave_updates','log_replica_updates','gtid_binlog_pos','gtid_current_pos',
+ 'gtid_slave_pos','gtid_binlog_state','gtid_executed')`
 
 // ReadServerState reads role, read_only, GTID positions and replication
 // channels. Read-only.
 func ReadServerState(ctx context.Context, q Queryer) (ServerState, error) {
 	var s ServerState
-	rows, err := queryRows(ctx, q, serverStateSQL)
+	v, err := queryNameValue(ctx, q, serverStateSQL)
+	if err != nil {
+		return s, fmt.Errorf("read server state: %w", err)
+	}
+	on := func(name string) bool { return v[name] == "ON" || v[name] == "1" }
+	s.Engine = ParseEngine(v["version"], v["version_comment"])
+	s.ServerID, _ = strconv.ParseInt(v["server_id"], 10, 64)
+	s.ReadOnly, s.SuperReadOnly, s.LogBin = on("read_only"), on("super_read_only"), on("log_bin")
+	s.LogSlaveUpdates = on("log_slave_updates") || on("log_replica_updates")
+	s.GTIDBinlogPos, s.GTIDCurrentPos = v["gtid_binlog_pos"], v["gtid_current_pos"]
+	s.GTIDSlavePos, s.GTIDBinlogState = v["gtid_slave_pos"], v["gtid_binlog_state"]
+	s.GTIDExecuted = normGTIDSet(v["gtid_executed"])
+	rows, err := queryRows(ctx, q, "SELECT @@session.sql_mode AS sql_mode")
 	if err != nil || len(rows) == 0 {
-		return s, fmt.Errorf("read server state: %w", orNoRow(err))
+		return s, fmt.Errorf("read sql_mode: %w", orNoRow(err))
 	}
-	r := rows[0]
-	s.Engine = ParseEngine(r.text("version"), r.text("version_comment"))
-	s.ServerID, s.ReadOnly = r.num("server_id"), r.num("read_only") == 1
-	s.LogBin, s.LogSlaveUpdates = r.num("log_bin") == 1, r.num("log_slave_updates") == 1
-	s.NoBackslashEscapes = strings.Contains(r.text("sql_mode"), "NO_BACKSLASH_ESCAPES")
-	gtid := mysqlGTIDSQL
-	if s.Engine.MariaDB {
-		gtid = mariaGTIDSQL
-	}
-	rows, err = queryRows(ctx, q, gtid)
-	if err != nil || len(rows) == 0 {
-		return s, fmt.Errorf("read GTID position: %w", orNoRow(err))
-	}
-	r = rows[0]
-	s.GTIDBinlogPos, s.GTIDCurrentPos = r.text("gtid_binlog_pos"), r.text("gtid_current_pos")
-	s.GTIDSlavePos, s.GTIDBinlogState = r.text("gtid_slave_pos"), r.text("gtid_binlog_state")
-	s.GTIDExecuted = normGTIDSet(r.text("gtid_executed"))
-	s.SuperReadOnly = r.num("super_read_only") == 1
+	s.NoBackslashEscapes = strings.Contains(rows[0].text("sql_mode"), "NO_BACKSLASH_ESCAPES")
 	rows, err = queryRows(ctx, q, s.Engine.replicaStatusSQL())
 	if err != nil {
 		return s, fmt.Errorf("%s: %w", s.Engine.replicaStatusSQL(), err)

@@ -1,0 +1,181 @@
+package remedy
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Audit phases.
+const (
+	PhaseIntent  = "intent"  // written and fsynced before anything runs
+	PhaseOutcome = "outcome" // written and fsynced before the result is shown
+)
+
+// maxOutput bounds captured command output in a record.
+const maxOutput = 4096
+
+// Record is one line of the audit log (JSONL). It never holds a password or
+// a DSN: the guard redacts every secret it resolved before writing.
+type Record struct {
+	Time          time.Time         `json:"time"`
+	Phase         string            `json:"phase"`
+	ID            string            `json:"id"`
+	Operator      string            `json:"operator"`
+	Origin        string            `json:"origin"`
+	Host          string            `json:"host"`
+	Action        ActionKind        `json:"action"`
+	Component     string            `json:"component"`
+	Target        string            `json:"target"`
+	Label         string            `json:"label,omitempty"`
+	Commands      []string          `json:"commands"`
+	Preconditions []Precondition    `json:"preconditions"`
+	Binding       map[string]string `json:"binding,omitempty"`
+	Reason        string            `json:"reason"`
+	DryRun        bool              `json:"dry_run"`
+	Result        string            `json:"result,omitempty"`
+	Verified      *bool             `json:"verified,omitempty"`
+	Verification  string            `json:"verification,omitempty"`
+	Steps         []StepResult      `json:"steps,omitempty"`
+	Next          string            `json:"next,omitempty"`
+	Error         string            `json:"error,omitempty"`
+	DurationMS    int64             `json:"duration_ms"`
+	Output        string            `json:"output,omitempty"`
+}
+
+// DefaultAuditPath is $XDG_STATE_HOME/triage/audit.jsonl, with
+// XDG_STATE_HOME defaulting to ~/.local/state.
+func DefaultAuditPath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if !filepath.IsAbs(dir) {
+		home, err := os.UserHomeDir()
+		if err != nil || home == "" {
+			home = os.TempDir()
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "triage", "audit.jsonl")
+}
+
+// auditLog appends records to one file. Each record is one write of one
+// line to a file opened O_APPEND, then fsync, then close: a crash leaves
+// whole lines, and another triage appending at the same time interleaves
+// lines, never bytes of a line.
+type auditLog struct {
+	path string
+	mu   sync.Mutex
+}
+
+// append writes r as one line, redacting secrets, and fsyncs it.
+func (a *auditLog) append(r Record, secrets []string) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("%w: encode: %v", ErrAudit, err)
+	}
+	b = append(redactJSON(b, secrets), '\n')
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
+		return fmt.Errorf("%w: %v", ErrAudit, err)
+	}
+	f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrAudit, err)
+	}
+	if _, err := f.Write(b); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("%w: write %s: %v", ErrAudit, a.path, err)
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("%w: fsync %s: %v", ErrAudit, a.path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%w: close %s: %v", ErrAudit, a.path, err)
+	}
+	return nil
+}
+
+// ReadAudit reads every record of an audit log, oldest first. A missing
+// file is an empty log; a line that does not parse is skipped and counted.
+func ReadAudit(path string) (records []Record, skipped int, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read audit log: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var r Record
+		if json.Unmarshal([]byte(line), &r) != nil {
+			skipped++
+			continue
+		}
+		records = append(records, r)
+	}
+	if err := sc.Err(); err != nil {
+		return records, skipped, fmt.Errorf("read audit log %s: %w", path, err)
+	}
+	return records, skipped, nil
+}
+
+// lastAttempt returns the latest intent (something about to run, not a dry
+// run) of action on component, from the log on disk so a cooldown survives
+// restarts of triage.
+func (a *auditLog) lastAttempt(action ActionKind, component string) (Record, bool, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	recs, _, err := ReadAudit(a.path)
+	if err != nil {
+		return Record{}, false, err
+	}
+	for i := len(recs) - 1; i >= 0; i-- {
+		r := recs[i]
+		if r.Phase == PhaseIntent && !r.DryRun && r.Action == action && r.Component == component {
+			return r, true, nil
+		}
+	}
+	return Record{}, false, nil
+}
+
+// redactJSON replaces every secret (as it appears JSON-encoded) with "…".
+// Secrets shorter than 3 bytes are not replaced: they would turn the record
+// into noise, and no real password is that short.
+func redactJSON(b []byte, secrets []string) []byte {
+	s := string(b)
+	for _, sec := range secrets {
+		if len(sec) < 3 {
+			continue
+		}
+		enc, _ := json.Marshal(sec)
+		s = strings.ReplaceAll(s, string(enc[1:len(enc)-1]), "…")
+	}
+	return []byte(s)
+}
+
+// truncate keeps the first n bytes of s on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "\n… (truncated)"
+}
