@@ -3,15 +3,13 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 
+	"github.com/fivelayer/triage/probes"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -94,20 +92,9 @@ func decodeExposition(r io.Reader, format expfmt.Format) (exposition, error) {
 // newHTTPClient builds a client for scrapes: system roots plus ca_file when
 // given, server_name for SNI and verification when given.
 func newHTTPClient(caFile, serverName string) (*http.Client, error) {
-	tc := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("ca_file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ca_file %s: no PEM certificates found", caFile)
-		}
-		tc.RootCAs = pool
+	tc, err := probes.TLSConfig(caFile, serverName)
+	if err != nil {
+		return nil, err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tc

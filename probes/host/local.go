@@ -56,7 +56,7 @@ func (h *Host) Run(ctx context.Context) []probes.Result {
 
 // collect reads one HostSample; a part that fails records its error.
 func (h *Host) collect(ctx context.Context) *HostSample {
-	ctx, cancel := budget(ctx)
+	ctx, cancel := probes.WithMargin(ctx)
 	defer cancel()
 	s := &HostSample{Time: time.Now(), Errs: map[string]error{}}
 

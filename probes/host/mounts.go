@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fivelayer/triage/probes"
 	"github.com/shirou/gopsutil/v4/disk"
 )
 
@@ -120,7 +121,7 @@ func (g *statfsGuard) readMounts(ctx context.Context) ([]Mount, error) {
 		m := Mount{Mountpoint: p.Mountpoint, Device: p.Device, FSType: p.Fstype, ReadOnly: slices.Contains(p.Opts, "ro")}
 		u, err := g.usage(ctx, p.Mountpoint)
 		if err != nil {
-			m.Err = errWords(err)
+			m.Err = probes.ErrWords(err)
 		} else {
 			m.SizeBytes, m.FreeBytes = float64(u.Total), float64(u.Total-min(u.Used, u.Total))
 			m.AvailBytes = float64(u.Free) // gopsutil's Free is statfs Bavail

@@ -76,12 +76,12 @@ func (n *NodeExporter) Checks() []probes.Check { return hostChecksCopy() }
 // Run scrapes once. A failed scrape makes every check unknown: the exporter
 // being unreachable says nothing about the machine's resources.
 func (n *NodeExporter) Run(ctx context.Context) []probes.Result {
-	ctx, cancel := budget(ctx)
+	ctx, cancel := probes.WithMargin(ctx)
 	defer cancel()
 	start := n.now()
 	m, err := scrape(ctx, n.client, n.url)
 	if err != nil {
-		return unknownAll(checkNames(HostChecks), "scrape failed: "+errWords(err), err)
+		return unknownAll(checkNames(HostChecks), "scrape failed: "+probes.ErrWords(err), err)
 	}
 	cur := sampleFromMetrics(m, start)
 	rs := Evaluate(n.prev, cur, n.spec)

@@ -111,7 +111,7 @@ func (p *Prometheus) Checks() []probes.Check {
 
 // Run queries the fleet and evaluates the rules, concurrently.
 func (p *Prometheus) Run(ctx context.Context) []probes.Result {
-	ctx, cancel := budget(ctx)
+	ctx, cancel := probes.WithMargin(ctx)
 	defer cancel()
 	now := time.Now()
 	var fleet, rules []probes.Result
@@ -145,7 +145,7 @@ func promFailure(err error) string {
 		}
 		return "prometheus unreachable: " + ae.Msg
 	}
-	return "prometheus unreachable: " + errWords(err)
+	return "prometheus unreachable: " + probes.ErrWords(err)
 }
 
 // capBody is a RoundTripper that fails a response body past max bytes.

@@ -87,7 +87,7 @@ type resolverAnswer struct {
 func (a resolverAnswer) problem() string {
 	switch {
 	case a.err != nil:
-		return errWords(a.err)
+		return probes.ErrWords(a.err)
 	case a.rcode != "NOERROR":
 		return a.rcode
 	case len(a.answers) == 0:
@@ -110,7 +110,7 @@ func (a resolverAnswer) evidence() map[string]any {
 
 // Run asks every resolver at once and grades their answers together.
 func (d *DNS) Run(ctx context.Context) []probes.Result {
-	ctx, cancel := withMargin(ctx)
+	ctx, cancel := probes.WithMargin(ctx)
 	defer cancel()
 	r := probes.Result{Check: resolveCheck.Name, Unit: "ms", For: d.threshold.ForDuration(),
 		Evidence: map[string]any{"name": strings.TrimSuffix(d.name, ".")}}
@@ -121,7 +121,7 @@ func (d *DNS) Run(ctx context.Context) []probes.Result {
 			err = errors.New("no nameserver lines")
 		}
 		if err != nil {
-			r.Status, r.Summary = probes.Unknown, "no resolvers: "+d.resolvConf+": "+errWords(err)
+			r.Status, r.Summary = probes.Unknown, "no resolvers: "+d.resolvConf+": "+probes.ErrWords(err)
 			r.Err = fmt.Sprintf("read %s: %v", d.resolvConf, err)
 			return []probes.Result{r}
 		}
@@ -257,7 +257,7 @@ func exchange(ctx context.Context, name string, qtype uint16, server string) (*d
 		m, err = exchangeOver(ctx, "tcp", q, server)
 	}
 	took := time.Since(start)
-	if err != nil && timedOut(err) {
+	if err != nil && probes.TimedOut(err) {
 		err = fmt.Errorf("timed out after %g ms: %w", millis(took), err)
 	}
 	return m, took, err

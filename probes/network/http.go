@@ -92,7 +92,7 @@ type httpExchange struct {
 // keep-alives off, so connect and TLS are measured every time) and grades
 // the three checks from it.
 func (p *HTTP) Run(ctx context.Context) []probes.Result {
-	ctx, cancel := withMargin(ctx)
+	ctx, cancel := probes.WithMargin(ctx)
 	defer cancel()
 	roots, err := tlscert.LoadRoots(p.caFile)
 	if err != nil {
@@ -206,16 +206,16 @@ func (p *HTTP) failure(err error, s timingSnap) string {
 	switch {
 	case errors.As(err, &ve):
 		return "TLS: " + ve.Msg + " (no request sent)"
-	case s.tlsErr != nil && !timedOut(s.tlsErr):
+	case s.tlsErr != nil && !probes.TimedOut(s.tlsErr):
 		return "TLS handshake failed: " + tlscert.Words(s.tlsErr)
-	case timedOut(err):
+	case probes.TimedOut(err):
 		return fmt.Sprintf("timed out after %g ms during %s", millis(s.total()), stage)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return errWords(err) + " during " + stage
+	return probes.ErrWords(err) + " during " + stage
 }
 
 // certificate grades the certificate the server presented, if any.
@@ -225,7 +225,7 @@ func (p *HTTP) certificate(x httpExchange) probes.Result {
 	switch {
 	case s.report != nil:
 		r = s.report.Result(p.certTh)
-	case s.tlsErr != nil && !timedOut(s.tlsErr):
+	case s.tlsErr != nil && !probes.TimedOut(s.tlsErr):
 		r = tlscert.HandshakeFailed(s.tlsErr, s.version)
 	case x.err != nil:
 		r = tlscert.Unmeasured(p.failure(x.err, s), x.err)

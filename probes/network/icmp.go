@@ -94,13 +94,13 @@ func (p *ICMP) Checks() []probes.Check { return []probes.Check{pingCheck} }
 // deadline has passed; packets still in flight when the budget ends are left
 // out rather than counted as lost.
 func (p *ICMP) Run(ctx context.Context) []probes.Result {
-	ctx, cancel := withMargin(ctx)
+	ctx, cancel := probes.WithMargin(ctx)
 	defer cancel()
 	r := probes.Result{Check: pingCheck.Name, For: p.threshold.ForDuration(), Unit: "%"}
 
 	ip, err := resolveOne(ctx, p.host)
 	if err != nil {
-		r.Status, r.Summary, r.Err = probes.Crit, "cannot resolve "+p.host+": "+errWords(err), err.Error()
+		r.Status, r.Summary, r.Err = probes.Crit, "cannot resolve "+p.host+": "+probes.ErrWords(err), err.Error()
 		r.Evidence = map[string]any{"address": p.host}
 		return []probes.Result{r}
 	}
@@ -117,7 +117,7 @@ func (p *ICMP) Run(ctx context.Context) []probes.Result {
 		}
 		r.Err = err.Error()
 		if st.sent == 0 {
-			r.Status, r.Summary = probes.Unknown, "ping failed: "+errWords(err)
+			r.Status, r.Summary = probes.Unknown, "ping failed: "+probes.ErrWords(err)
 			if errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH) {
 				r.Status = probes.Crit
 			}

@@ -164,7 +164,7 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 		}
 		lastErr = a.Err
 		switch {
-		case timedOut(a.Err):
+		case probes.TimedOut(a.Err):
 			timeouts++
 		case errors.Is(a.Err, syscall.ECONNREFUSED):
 			refused++
@@ -186,7 +186,7 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 		case refused == len(atts):
 			r.Summary = fmt.Sprintf("%s connection refused (%d/%d)", spec.Address, refused, len(atts))
 		default:
-			r.Summary = fmt.Sprintf("%s unreachable: %s", spec.Address, errWords(lastErr))
+			r.Summary = fmt.Sprintf("%s unreachable: %s", spec.Address, probes.ErrWords(lastErr))
 		}
 		return r
 	}
@@ -198,7 +198,7 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 	r.Summary = fmt.Sprintf("%s connect %.1f ms avg, %.0f%% loss", spec.Address, ms, loss)
 	if loss > tcpLossCrit {
 		r.Status = probes.Crit
-		r.Summary += fmt.Sprintf(" (> %.0f%%: %s)", tcpLossCrit, errWords(lastErr))
+		r.Summary += fmt.Sprintf(" (> %.0f%%: %s)", tcpLossCrit, probes.ErrWords(lastErr))
 		r.Err = lastErr.Error()
 	} else if r.Status != probes.OK {
 		r.Summary += fmt.Sprintf(" (latency above %s ms)", fmtBound(th, r.Status))
@@ -258,10 +258,10 @@ func (t *TCP) ports(ctx context.Context) probes.Result {
 				case err == nil:
 					_ = c.Close()
 					v.Got = "open"
-				case timedOut(err):
+				case probes.TimedOut(err):
 					v.Got, v.Detail = "filtered", "connect timed out"
 				default:
-					v.Got, v.Detail = "closed", errWords(err)
+					v.Got, v.Detail = "closed", probes.ErrWords(err)
 				}
 				v.OK = v.Got == j.want || (j.want == "closed" && v.Got == "filtered")
 			}
@@ -295,10 +295,10 @@ func udpDNS(ctx context.Context, addr string) (got, detail string) {
 	c := &dns.Client{Net: "udp"}
 	resp, rtt, err := c.ExchangeContext(ctx, m, addr)
 	if err != nil {
-		if timedOut(err) {
+		if probes.TimedOut(err) {
 			return "silent", "no DNS answer before the deadline"
 		}
-		return "closed", errWords(err)
+		return "closed", probes.ErrWords(err)
 	}
 	return "answers", fmt.Sprintf("rcode %s in %s", dns.RcodeToString[resp.Rcode], rtt.Round(time.Microsecond))
 }

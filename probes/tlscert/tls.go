@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"syscall"
-	"time"
 
 	"github.com/fivelayer/triage/probes"
 )
@@ -59,7 +58,7 @@ func (p *TLS) Checks() []probes.Check { return []probes.Check{Check} }
 // Run dials, handshakes with verification done by Verify (so an expired or
 // untrusted certificate is still read and reported crit), and grades it.
 func (p *TLS) Run(ctx context.Context) []probes.Result {
-	ctx, cancel := withMargin(ctx)
+	ctx, cancel := probes.WithMargin(ctx)
 	defer cancel()
 	roots, err := LoadRoots(p.caFile)
 	if err != nil {
@@ -114,17 +113,6 @@ func Handshake(ctx context.Context, conn net.Conn, serverName string, roots *x50
 	tc := tls.Client(conn, cfg)
 	err := tc.HandshakeContext(ctx)
 	return rep, err
-}
-
-// withMargin returns a context that ends a tenth of the time left (20–250 ms)
-// before ctx's deadline, so the probe still has time to report.
-func withMargin(ctx context.Context) (context.Context, context.CancelFunc) {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	m := min(max(time.Until(dl)/10, 20*time.Millisecond), 250*time.Millisecond)
-	return context.WithDeadline(ctx, dl.Add(-m))
 }
 
 func netTimeout(err error) bool {
