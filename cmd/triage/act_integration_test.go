@@ -17,10 +17,10 @@ import (
 	"testing"
 	"time"
 
-	driver "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes/lab/mariadbtest"
 	"github.com/fivelayer/triage/probes/remedy"
 	"github.com/fivelayer/triage/probes/remedy/remedytest"
@@ -55,29 +55,8 @@ func runTriage(t *testing.T, bin string, env []string, args ...string) (string, 
 	return stdout.String(), stderr.String(), code
 }
 
-func mysqlTestDSN(t *testing.T) string {
-	t.Helper()
-	_ = driver.SetLogger(&driver.NopLogger{}) // the killed session makes the driver log to stderr
-	dsn := os.Getenv("TRIAGE_TEST_MYSQL_DSN")
-	if dsn == "" {
-		dsn = "root@tcp(127.0.0.1:3306)/test"
-	}
-	db, err := sql.Open("mysql", dsn)
-	require.NoError(t, err)
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no MySQL/MariaDB at TRIAGE_TEST_MYSQL_DSN or 127.0.0.1:3306: %v", err)
-		}
-		t.Skipf("no MySQL/MariaDB at TRIAGE_TEST_MYSQL_DSN or 127.0.0.1:3306: %v", err)
-	}
-	return dsn
-}
-
 func TestActKillSessionCLI(t *testing.T) {
-	dsn := mysqlTestDSN(t)
+	dsn := testenv.MySQLDSN(t)
 	bin := buildTriage(t)
 	db, err := sql.Open("mysql", dsn)
 	require.NoError(t, err)

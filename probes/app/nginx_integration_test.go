@@ -16,17 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 )
-
-// skipOrFail skips with reason, or fails under CI=true where every server must be there.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
 
 // freePort returns a loopback port nobody listens on (now).
 func freePort(t *testing.T) int {
@@ -76,7 +68,7 @@ func startNginx(t *testing.T) *testNginx {
 		bin = "/usr/sbin/nginx"
 	}
 	if _, err := os.Stat(bin); err != nil {
-		skipOrFail(t, "nginx not installed at %s (apt-get install nginx, or set TRIAGE_TEST_NGINX): %v", bin, err)
+		testenv.SkipOrFail(t, "nginx not installed at %s (apt-get install nginx, or set TRIAGE_TEST_NGINX): %v", bin, err)
 	}
 	n := &testNginx{dir: t.TempDir(), port: freePort(t)}
 	n.errorLog = filepath.Join(n.dir, "error.log")

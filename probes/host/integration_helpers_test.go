@@ -14,18 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/stretchr/testify/require"
 )
-
-// skipOrFail skips with a reason, or fails when CI=true: in CI every
-// integration test must run.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI=true: "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
 
 // lookBinary returns the path in env, else def, skipping when it is missing.
 func lookBinary(t *testing.T, env, def string) string {
@@ -35,7 +26,7 @@ func lookBinary(t *testing.T, env, def string) string {
 		path = def
 	}
 	if _, err := exec.LookPath(path); err != nil {
-		skipOrFail(t, "%s not installed (apt-get install -y %s, or set %s): %v", path, filepath.Base(def), env, err)
+		testenv.SkipOrFail(t, "%s not installed (apt-get install -y %s, or set %s): %v", path, filepath.Base(def), env, err)
 	}
 	return path
 }

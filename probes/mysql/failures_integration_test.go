@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 )
 
@@ -71,7 +72,7 @@ func assertNoSecret(t *testing.T, res map[string]probes.Result, secret string) {
 }
 
 func TestConnectFailuresIntegration(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := testenv.MySQLDSN(t)
 	db := openDB(t, dsn)
 	user, _ := createUser(t, db)
 	const timeout = time.Second
@@ -108,7 +109,7 @@ func TestConnectFailuresIntegration(t *testing.T) {
 }
 
 func TestPrivilegeFailuresIntegration(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := testenv.MySQLDSN(t)
 	db := openDB(t, dsn)
 	t.Run("no PROCESS", func(t *testing.T) {
 		user, pw := createUser(t, db) // USAGE only

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 )
 
@@ -81,7 +82,7 @@ func waitFor(t *testing.T, p *Probe, within time.Duration, cond func(probes.Resu
 }
 
 func TestLockWaitChainIntegration(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := testenv.MySQLDSN(t)
 	db := openDB(t, dsn)
 	db.SetMaxOpenConns(10)
 	ctx := context.Background()

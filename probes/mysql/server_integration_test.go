@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -14,31 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 )
-
-// testDSN is the server the integration tests use: TRIAGE_TEST_MYSQL_DSN or
-// the machine's MariaDB as root. It skips (fails under CI=true) when none answers.
-func testDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("TRIAGE_TEST_MYSQL_DSN")
-	if dsn == "" {
-		dsn = "root@tcp(127.0.0.1:3306)/test"
-	}
-	db, err := sql.Open("mysql", dsn)
-	require.NoError(t, err)
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		msg := fmt.Sprintf("no MySQL/MariaDB answers at TRIAGE_TEST_MYSQL_DSN or 127.0.0.1:3306: %v", err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return dsn
-}
 
 // openDB opens a pool the test itself uses to set the scene.
 func openDB(t *testing.T, dsn string) *sql.DB {
@@ -114,7 +91,7 @@ func withUser(t *testing.T, dsn, user, password string) string {
 }
 
 func TestRoundIntegration(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := testenv.MySQLDSN(t)
 	p := newProbe(t, dsn)
 	first := runOnce(t, p, 5*time.Second)
 	second := runOnce(t, p, 5*time.Second)
@@ -143,7 +120,7 @@ func TestRoundIntegration(t *testing.T) {
 }
 
 func TestAuthFailuresIntegration(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := testenv.MySQLDSN(t)
 	db := openDB(t, dsn)
 	user, _ := createUser(t, db)
 	p := newProbe(t, dsn)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -13,7 +14,7 @@ import (
 // real server, in both backslash modes, and reads them back: what CHANGE
 // MASTER TO receives as a password is exactly the configured one.
 func TestQuoteStringRoundTrip(t *testing.T) {
-	db := openDB(t, testDSN(t))
+	db := openDB(t, testenv.MySQLDSN(t))
 	ctx := context.Background()
 	conn, err := db.Conn(ctx)
 	require.NoError(t, err)
@@ -34,7 +35,7 @@ func TestQuoteStringRoundTrip(t *testing.T) {
 }
 
 func TestReadServerStateIntegration(t *testing.T) {
-	db := openDB(t, testDSN(t))
+	db := openDB(t, testenv.MySQLDSN(t))
 	st, err := ReadServerState(context.Background(), db)
 	require.NoError(t, err)
 	assert.NotZero(t, st.ServerID)

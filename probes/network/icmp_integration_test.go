@@ -15,20 +15,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 )
 
 const pingHelperEnv = "TRIAGE_TEST_PING_HELPER"
-
-// skipOrFail skips with reason, or fails under CI=true where .ci/run
-// installs what the test needs.
-func skipOrFail(t *testing.T, reason string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatal(reason)
-	}
-	t.Skip(reason)
-}
 
 // run runs argv and fails the test with its output when it fails.
 func run(t *testing.T, argv ...string) {
@@ -43,18 +34,18 @@ func run(t *testing.T, argv ...string) {
 func newLossyNetns(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "network namespaces and nftables need root")
+		testenv.SkipOrFail(t, "%s", "network namespaces and nftables need root")
 	}
 	for _, tool := range []string{"ip", "nft"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			skipOrFail(t, tool+" is not installed (apt-get install iproute2 nftables)")
+			testenv.SkipOrFail(t, "%s", tool+" is not installed (apt-get install iproute2 nftables)")
 		}
 	}
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	ns := "triage-test-" + hex.EncodeToString(b)
 	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
-		skipOrFail(t, fmt.Sprintf("cannot create a network namespace: %v: %s", err, out))
+		testenv.SkipOrFail(t, "%s", fmt.Sprintf("cannot create a network namespace: %v: %s", err, out))
 	}
 	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns).Run() })
 	in := []string{"ip", "netns", "exec", ns}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -125,7 +126,7 @@ func TestTraceLoopback(t *testing.T) {
 	for _, tr := range saved {
 		t.Run(tr.name, func(t *testing.T) {
 			if _, err := exec.LookPath(tr.name); err != nil {
-				skipOrFail(t, tr.name+" is not installed (apt-get install traceroute iputils-tracepath)")
+				testenv.SkipOrFail(t, "%s is not installed (apt-get install traceroute iputils-tracepath)", tr.name)
 			}
 			tracers = []tracer{tr}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

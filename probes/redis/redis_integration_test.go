@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 )
 
@@ -48,7 +49,7 @@ func TestClientFloodIntegration(t *testing.T) {
 	_, err = fmt.Sscan(cfg["maxclients"], &maxClients)
 	require.NoError(t, err)
 	if maxClients < 700 {
-		skipOrFail(t, "maxclients %d on %s leaves no room for 550 test clients", maxClients, addr)
+		testenv.SkipOrFail(t, "maxclients %d on %s leaves no room for 550 test clients", maxClients, addr)
 	}
 	rawClients(t, addr, 550)
 	res := runOnce(t, newProbe(t, probes.Spec{Address: addr}, ""), 3*time.Second)[CheckClients]

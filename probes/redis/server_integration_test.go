@@ -14,16 +14,9 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 )
-
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
 
 // testAddr is the machine's Redis: TRIAGE_TEST_REDIS_ADDR or 127.0.0.1:6379.
 func testAddr(t *testing.T) string {
@@ -37,7 +30,7 @@ func testAddr(t *testing.T) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := c.Ping(ctx).Err(); err != nil {
-		skipOrFail(t, "no Redis answers at TRIAGE_TEST_REDIS_ADDR or 127.0.0.1:6379: %v", err)
+		testenv.SkipOrFail(t, "no Redis answers at TRIAGE_TEST_REDIS_ADDR or 127.0.0.1:6379: %v", err)
 	}
 	return addr
 }
@@ -56,7 +49,7 @@ func startRedisStop(t *testing.T, portFlag string, args ...string) (string, func
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		skipOrFail(t, "redis-server not installed: %v", err)
+		testenv.SkipOrFail(t, "redis-server not installed: %v", err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

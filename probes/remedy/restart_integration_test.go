@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 )
 
@@ -44,10 +45,7 @@ type svc struct {
 func newSvc(t *testing.T) *svc {
 	t.Helper()
 	if _, err := exec.LookPath("python3"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 is needed for the throwaway service")
-		}
-		t.Skip("python3 is needed for the throwaway service")
+		testenv.SkipOrFail(t, "python3 is needed for the throwaway service")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

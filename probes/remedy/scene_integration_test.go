@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,32 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 )
-
-// rootDSN is the machine's server as root (TRIAGE_TEST_MYSQL_DSN or
-// 127.0.0.1:3306/test); it skips, or fails under CI=true, when none answers.
-func rootDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("TRIAGE_TEST_MYSQL_DSN")
-	if dsn == "" {
-		dsn = "root@tcp(127.0.0.1:3306)/test"
-	}
-	_ = driver.SetLogger(&driver.NopLogger{}) // killed sessions make the driver log to stderr
-	db, err := sql.Open("mysql", dsn)
-	require.NoError(t, err)
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		msg := fmt.Sprintf("no MySQL/MariaDB answers at TRIAGE_TEST_MYSQL_DSN or 127.0.0.1:3306: %v", err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return dsn
-}
 
 func randHex(n int) string {
 	b := make([]byte, n)
@@ -62,7 +38,7 @@ type scene struct {
 
 func newScene(t *testing.T, rowsModified int) *scene {
 	t.Helper()
-	dsn := rootDSN(t)
+	dsn := testenv.MySQLDSN(t)
 	root, err := sql.Open("mysql", dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = root.Close() })

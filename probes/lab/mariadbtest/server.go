@@ -17,6 +17,7 @@ import (
 	"time"
 
 	// The driver for the root connections the helpers open.
+	"github.com/fivelayer/triage/internal/testenv"
 	_ "github.com/go-sql-driver/mysql"
 )
 
@@ -68,14 +69,6 @@ func (s *Server) ErrorLog() string {
 	return string(b)
 }
 
-func skipOrFail(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
 func binary(name string) (string, error) {
 	if p, err := exec.LookPath(name); err == nil {
 		return p, nil
@@ -96,11 +89,11 @@ func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	mariadbd, err := binary("mariadbd")
 	if err != nil {
-		skipOrFail(t, "mariadbtest: %v (apt-get install mariadb-server)", err)
+		testenv.SkipOrFail(t, "mariadbtest: %v (apt-get install mariadb-server)", err)
 	}
 	install, err := binary("mariadb-install-db")
 	if err != nil {
-		skipOrFail(t, "mariadbtest: %v (apt-get install mariadb-server)", err)
+		testenv.SkipOrFail(t, "mariadbtest: %v (apt-get install mariadb-server)", err)
 	}
 	if opts.ServerID == 0 {
 		opts.ServerID = 1

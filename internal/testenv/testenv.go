@@ -1,0 +1,47 @@
+// Package testenv finds the real servers integration tests run against and
+// decides what a missing one means: a skip with the reason on a developer's
+// machine, a failure under CI=true, where .ci/run provides every server.
+package testenv
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"testing"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
+)
+
+// SkipOrFail skips the test with the reason, or fails it under CI=true.
+func SkipOrFail(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true, so this may not skip: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// MySQLDSN is the server MySQL integration tests use: TRIAGE_TEST_MYSQL_DSN,
+// else the machine's MariaDB as root on 127.0.0.1:3306, database test. It
+// skips (fails under CI=true) when none answers within 3 s. The driver's own
+// logger is silenced: killed sessions make it write to stderr.
+func MySQLDSN(t testing.TB) string {
+	t.Helper()
+	_ = driver.SetLogger(&driver.NopLogger{})
+	dsn := os.Getenv("TRIAGE_TEST_MYSQL_DSN")
+	if dsn == "" {
+		dsn = "root@tcp(127.0.0.1:3306)/test"
+	}
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatalf("TRIAGE_TEST_MYSQL_DSN: %v", err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		SkipOrFail(t, "no MySQL/MariaDB answers at TRIAGE_TEST_MYSQL_DSN or 127.0.0.1:3306: %v", err)
+	}
+	return dsn
+}
