@@ -15,6 +15,9 @@ type KeyMap struct {
 	Guide, Wall        key.Binding
 	Kill, Restart      key.Binding
 	Switchover         key.Binding
+	KillQuery          key.Binding
+	Failover           key.Binding
+	Faults             key.Binding // LAB mode only: disabled (hidden from help) otherwise
 	Quit               key.Binding
 }
 
@@ -42,13 +45,16 @@ func DefaultKeyMap() KeyMap {
 		Kill:       b([]string{"K"}, "K", "kill blocking session"),
 		Restart:    b([]string{"R"}, "R", "restart service"),
 		Switchover: b([]string{"S"}, "S", "switch to standby"),
+		KillQuery:  b([]string{"Q"}, "Q", "kill query only (keeps the transaction)"),
+		Failover:   b([]string{"F"}, "F", "failover (primary unreachable)"),
+		Faults:     b([]string{"f"}, "f", "lab faults"),
 		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
 }
 
 // ShortHelp is the footer's one line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.NextPane, k.Down, k.Enter, k.Filter, k.Refresh, k.Help, k.Quit}
+	return []key.Binding{k.NextPane, k.Down, k.Enter, k.Faults, k.Filter, k.Refresh, k.Help, k.Quit}
 }
 
 // ViewHelp is the footer's line for a view other than the panes.
@@ -67,7 +73,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.NextPane, k.PrevPane, k.PageUp, k.PageDown},
 		{k.Enter, k.Back, k.Filter, k.Refresh, k.Help, k.Quit},
-		{k.Path, k.Timeline, k.Guide, k.Wall},
-		{k.Kill, k.Restart, k.Switchover},
+		{k.Path, k.Timeline, k.Guide, k.Wall, k.Faults},
+		{k.Kill, k.KillQuery, k.Restart, k.Switchover, k.Failover},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/tui/common"
+	"github.com/fivelayer/triage/tui/dialog"
 	"github.com/fivelayer/triage/tui/drill"
 	"github.com/fivelayer/triage/tui/panes"
 )
@@ -45,10 +46,12 @@ type Model struct {
 	ctx     *common.Context
 	keys    KeyMap
 	help    help.Model
-	sched   *probes.Scheduler
+	sched   Source
 	sub     <-chan probes.Snapshot
 	done    <-chan struct{}
 	tracker *incident.Tracker
+	act     actions  // the guard and the action dialog (action.go)
+	lab     labHooks // fault panel, recorded events (lab.go)
 
 	width, height int
 	stack         []view
@@ -92,7 +95,8 @@ func New(o Options) Model {
 	in.Placeholder = "component, check or status"
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while typing nothing
 	m := Model{
-		ctx:     &common.Context{Config: cfg, Styles: common.DefaultStyles(), Mode: o.Mode, Now: o.Now},
+		ctx:     &common.Context{Config: cfg, Styles: common.DefaultStyles(), Mode: o.Mode, Now: o.Now, Guarded: o.Guard != nil},
+		act:     newActions(o.Guard),
 		keys:    DefaultKeyMap(),
 		help:    help.New(),
 		sched:   o.Scheduler,
@@ -105,6 +109,7 @@ func New(o Options) Model {
 	for i := range m.panes {
 		m.panes[i].Layer = probes.Layer(i)
 	}
+	m.initLab(o)
 	var snap probes.Snapshot
 	if o.Scheduler != nil {
 		m.sub = o.Scheduler.Subscribe()
@@ -118,7 +123,7 @@ func New(o Options) Model {
 
 // Init starts listening to the scheduler and the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.waitSnapshot(), tick())
+	return tea.Batch(m.waitSnapshot(), tick(), m.waitEvent())
 }
 
 // waitSnapshot waits for the next snapshot; it is re-armed after each one.
@@ -159,6 +164,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.Width = m.layout().w
 		m.clampAll()
 		m.rev++
+	case dialog.Msg:
+		return m.handleDialogMsg(msg)
+	case faultToggledMsg:
+		return m.handleFaultToggled(msg)
+	case eventMsg:
+		m.recordEvent(incident.Event(msg), false)
+		return m, m.waitEvent()
 	case triggeredMsg:
 		m.setStatus("probe round requested")
 	}

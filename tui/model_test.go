@@ -71,7 +71,7 @@ func TestDrillDown(t *testing.T) {
 	m, _ = press(t, m, "j")
 	assert.Equal(t, "db-primary/mysql/replication", m.drill.SelectedID)
 	m, _ = press(t, m, "pgdown", "pgdown")
-	assert.Contains(t, m.View(), "not yet available in this build", "the actions are at the end")
+	assert.Contains(t, m.View(), "not available: no guard", "the actions are at the end")
 
 	m, _ = press(t, m, "esc")
 	assert.Equal(t, viewMain, m.top())
@@ -138,6 +138,10 @@ func TestHelpListsEveryKey(t *testing.T) {
 	v := m.View()
 	for _, group := range m.keys.FullHelp() {
 		for _, b := range group {
+			if !b.Enabled() { // f exists in LAB mode only
+				assert.NotContains(t, v, b.Help().Desc)
+				continue
+			}
 			assert.Contains(t, v, b.Help().Desc)
 		}
 	}
@@ -177,24 +181,28 @@ func TestQuit(t *testing.T) {
 	assert.IsType(t, tea.QuitMsg{}, cmd())
 }
 
-func TestActionsAreNotYetAvailable(t *testing.T) {
+func TestActionsWithoutGuard(t *testing.T) {
 	tests := []struct {
 		name string
 		mode Mode
 		key  string
 		want string
 	}{
-		{"kill enabled", Live, "K", "K kill_session on db-primary: not yet available in this build"},
-		{"switchover enabled", Live, "S", "S switchover on db-primary: not yet available in this build"},
+		{"kill enabled", Live, "K", "K kill_session on db-primary: not available: no guard"},
+		{"kill query", Live, "Q", "Q kill_session on db-primary: not available: no guard"},
+		{"switchover enabled", Live, "S", "S switchover on db-primary: not available: no guard"},
+		{"failover", Live, "F", "F switchover on db-primary: not available: no guard"},
 		{"restart not enabled", Live, "R", "R restart on db-primary: disabled: not enabled in config"},
 		{"read-only", ReadOnly, "K", "K kill_session on db-primary: disabled: read-only mode"},
-		{"replay", Replay, "S", "disabled: replay"},
+		{"replay", Replay, "S", "S switchover on db-primary: disabled: replay: nothing runs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, _ := fixtureModel(t, fixture.Config(), tt.mode, 160, 48)
-			m, _ = press(t, m, "tab", "tab", "tab", "j", "enter", tt.key)
+			m, cmd := press(t, m, "tab", "tab", "tab", "j", "enter", tt.key)
+			assert.Nil(t, cmd, "nothing to preview without a guard")
 			assert.Equal(t, viewDrill, m.top(), "an action key never leaves the view")
+			assert.False(t, m.act.dlg.Visible())
 			assert.Contains(t, m.status, tt.want)
 		})
 	}

@@ -16,7 +16,8 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/fivelayer/triage/config"
-	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/probes/remedy"
 	"github.com/fivelayer/triage/tui/common"
 )
 
@@ -34,14 +35,25 @@ const (
 // Options configures the screen.
 type Options struct {
 	Config *config.Config
-	// Scheduler feeds the screen; Run starts it (unless SchedulerStarted) and
-	// the screen subscribes to it and triggers rounds on "r".
-	Scheduler *probes.Scheduler
+	// Scheduler feeds the screen (*probes.Scheduler, or a replay player);
+	// Run starts it (unless SchedulerStarted) when it has Start(ctx), and the
+	// screen subscribes to it and triggers rounds on "r".
+	Scheduler Source
 	// SchedulerStarted tells Run the caller already runs Scheduler.Start.
 	SchedulerStarted bool
 	Mode             Mode
 	LogPath          string           // where logs go (never the screen); "" discards them
 	Now              func() time.Time // clock; time.Now when nil
+	// Guard runs the actions (K, Q, R, S, F); nil: they are listed as
+	// "not available: no guard" (tests, replay).
+	Guard *remedy.Guard
+	// Lab switches the training estate's faults (LAB mode: key f).
+	Lab LabControl
+	// OnEvent receives every event the screen adds to the timeline from
+	// outside the probes (a fault toggled, an action): the session recorder.
+	OnEvent func(incident.Event)
+	// Events are recorded events to put on the timeline as they arrive (replay).
+	Events <-chan incident.Event
 }
 
 // Run runs the screen full-screen (alternate screen) until the user quits,
@@ -64,13 +76,16 @@ func Run(ctx context.Context, o Options) error {
 	defer stop()
 	runCtx, cancel := context.WithCancel(sigCtx)
 	defer cancel()
-	if o.Scheduler != nil && !o.SchedulerStarted {
-		o.Scheduler.Start(runCtx)
+	if st, ok := o.Scheduler.(interface{ Start(context.Context) }); ok && !o.SchedulerStarted {
+		st.Start(runCtx)
 	}
 	m := New(o)
 	m.done = runCtx.Done()
+	m.act.ctx = runCtx
 	log.Printf("tui: start mode=%s checks=%d", o.Mode, len(m.ctx.Estate.Items))
 	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(sigCtx), tea.WithoutSignalHandler()).Run()
+	cancel()                     // an action still running (hang-up) stops at its step…
+	m.act.wait(10 * time.Second) // …and its outcome reaches the audit log before we exit
 	switch {
 	case err == nil:
 		log.Printf("tui: quit")

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"fmt"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -15,6 +13,9 @@ import (
 // help, the global keys, and last the top view's own keys.
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
+	if m.act.dlg.Visible() {
+		return m.handleDialogKey(msg)
+	}
 	if msg.String() == "ctrl+c" {
 		return m, tea.Quit
 	}
@@ -36,6 +37,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.rev++
 		}
 		return m, nil
+	}
+	if m.lab.panel.open {
+		return m.handleFaultKey(msg)
 	}
 	if m.top() == viewWall { // the war-room view is read-only: leave, help or quit
 		switch {
@@ -65,12 +69,18 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.open(viewWall)
 	case key.Matches(msg, k.Path):
 		m.openPath()
+	case key.Matches(msg, k.Faults):
+		return m.openFaults()
 	case key.Matches(msg, k.Kill):
-		m.action("K")
+		return m.openAction("K")
+	case key.Matches(msg, k.KillQuery):
+		return m.openAction("Q")
 	case key.Matches(msg, k.Restart):
-		m.action("R")
+		return m.openAction("R")
 	case key.Matches(msg, k.Switchover):
-		m.action("S")
+		return m.openAction("S")
+	case key.Matches(msg, k.Failover):
+		return m.openAction("F")
 	case key.Matches(msg, k.Back) && m.top() == viewMain:
 		if m.filter != "" {
 			m.input.SetValue("")
@@ -227,21 +237,4 @@ func (m Model) refresh() (tea.Model, tea.Cmd) {
 	}
 	s := m.sched
 	return m, func() tea.Msg { s.Trigger(); return triggeredMsg{} }
-}
-
-// action answers K, R and S. The guarded actions arrive with the
-// remediation issue; this is their hook: the component and the action the
-// config enables are known here.
-func (m *Model) action(keyName string) {
-	c := m.component()
-	if c == "" {
-		m.setStatus("select a check first: actions act on its component")
-		return
-	}
-	a, _ := drill.ActionFor(m.ctx, c, keyName)
-	if a.Why == drill.NotYet {
-		m.setStatus(fmt.Sprintf("%s %s on %s: %s", a.Key, a.Name, c, a.Why))
-		return
-	}
-	m.setStatus(fmt.Sprintf("%s %s on %s: disabled: %s", a.Key, a.Name, c, a.Why))
 }

@@ -157,6 +157,9 @@ func (m Model) footer(w int) string {
 	if m.filtering {
 		return text.Fit(m.input.View(), w)
 	}
+	if m.act.dlg.Visible() && m.status == "" {
+		return text.Fit(m.help.ShortHelpView(m.act.dlg.Help()), w)
+	}
 	prefix := ""
 	if m.filter != "" {
 		prefix = st.Focus.Render("filter: "+m.filter) + st.Dim.Render(" (esc clears) · ")
@@ -168,13 +171,22 @@ func (m Model) footer(w int) string {
 	if v := m.top(); v != viewMain {
 		keys = m.keys.ViewHelp(v == viewDrill, v == viewWall)
 	}
+	if m.lab.panel.open {
+		keys = m.faultHelp()
+	}
 	return text.Fit(prefix+m.help.ShortHelpView(keys), w)
 }
 
 // area is the part between header and footer: the grid, a view, or help.
 func (m Model) area(l layout) []string {
+	if m.act.dlg.Visible() {
+		return m.act.dlg.View(m.ctx, l.w, l.areaH)
+	}
 	if m.showHelp {
 		return m.helpLines(l.w, l.areaH)
+	}
+	if m.lab.panel.open {
+		return m.faultLines(l.w, l.areaH)
 	}
 	switch m.top() {
 	case viewDrill:
@@ -268,7 +280,6 @@ func (m Model) helpLines(w, h int) []string {
 	lines = append(lines, "", st.Bold.Render("status")+"  "+strings.Join(legend, " "),
 		st.Dim.Render("↻ in flight for more than a second · ⌛ timed out · › selected"),
 		st.Dim.Render("pane title: layer status · age of its data · in flight · timed out · position"),
-		st.Dim.Render("K R S: shown in the drill-down; they arrive with the guarded remediation"),
 		st.Dim.Render("esc or ? closes help"))
 	return text.Block(lines, w, h)
 }

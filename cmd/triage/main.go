@@ -82,9 +82,9 @@ default that watches this host and its standard local ports.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.config, "config", "", "config file (default: ./triage.yaml, then $XDG_CONFIG_HOME/triage/config.yaml, then built-in)")
 	pf.BoolVar(&g.readOnly, "read-only", false, "refuse every action (war-room and training screens)")
-	pf.StringVar(&g.record, "record", "", "record the session to FILE for `triage replay`")
+	pf.StringVar(&g.record, "record", "", "record the session to `FILE` (JSONL) for triage replay")
 	pf.StringVar(&g.auditLog, "audit-log", "", "append-only JSONL audit file for actions (default: $XDG_STATE_HOME/triage/audit.jsonl)")
 	pf.StringVar(&g.interval, "interval", "", "override the config's round interval, e.g. 2s")
-	root.AddCommand(newCheckCmd(g), newConfigCmd(), newActCmd(g), newAuditCmd(g))
+	root.AddCommand(newCheckCmd(g), newConfigCmd(), newActCmd(g), newAuditCmd(g), newLabCmd(g), newReplayCmd())
 	return root
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/remedy"
 	"github.com/fivelayer/triage/tui"
 )
 
@@ -21,7 +23,40 @@ func runTUI(ctx context.Context, g *globals) error {
 	if g.readOnly {
 		mode = tui.ReadOnly
 	}
-	return tui.Run(ctx, tui.Options{Config: cfg, Scheduler: s, Mode: mode, LogPath: stateFile("triage.log")})
+	// The guard verifies through the screen's own scheduler (a round asked
+	// for now, waited for at most 20s), and learns the primaries' GTID
+	// positions from every snapshot for a failover's "may be lost" list.
+	positions := &remedy.PositionTracker{}
+	go observePositions(ctx, s.Subscribe(), positions)
+	guard := remedy.NewGuard(cfg, remedy.Options{
+		ReadOnly: g.readOnly, AuditPath: g.auditLog, // "" → remedy.DefaultAuditPath()
+		Reprobe:           tui.SchedulerReprobe(s, 20*time.Second),
+		LastKnownPosition: positions.Last,
+	})
+	recd, err := startRecording(ctx, g, cfg, s, mode) // --record FILE
+	if err != nil {
+		return err
+	}
+	// The probes stop after the recorder (defers run last first), so results
+	// cancelled by the screen's exit never reach a recording.
+	sctx, stopProbes := context.WithCancel(ctx)
+	defer stopProbes()
+	defer recd.stop(s)
+	s.Start(sctx)
+	return tui.Run(ctx, tui.Options{Config: cfg, Scheduler: s, SchedulerStarted: true, Mode: mode, LogPath: stateFile("triage.log"), Guard: guard,
+		OnEvent: recd.onEvent()})
+}
+
+// observePositions feeds every snapshot to the position tracker until ctx ends.
+func observePositions(ctx context.Context, snaps <-chan probes.Snapshot, t *remedy.PositionTracker) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case snap := <-snaps:
+			t.Observe(snap.Results())
+		}
+	}
 }
 
 // stateFile is a path under $XDG_STATE_HOME/triage (~/.local/state/triage),

@@ -21,13 +21,22 @@ type Silent struct {
 
 // NewSilent opens a listener with backlog 0 on 127.0.0.1 and fills its queue
 // with non-blocking connects until one no longer completes.
-func NewSilent() (*Silent, error) {
+func NewSilent() (*Silent, error) { return NewSilentAt(0) }
+
+// NewSilentAt makes port on 127.0.0.1 silent (0: a free port). The port may
+// have just been closed by a server (SO_REUSEADDR): the lab's "silent port"
+// fault turns the application's own port into a black hole.
+func NewSilentAt(port int) (*Silent, error) {
 	lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("silent listener: socket: %w", err)
 	}
 	s := &Silent{fds: []int{lfd}}
-	sa := &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
+	if err := unix.SetsockoptInt(lfd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("silent listener: SO_REUSEADDR: %w", err)
+	}
+	sa := &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port}
 	if err := unix.Bind(lfd, sa); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("silent listener: bind: %w", err)
@@ -41,7 +50,7 @@ func NewSilent() (*Silent, error) {
 		s.Close()
 		return nil, fmt.Errorf("silent listener: getsockname: %w", err)
 	}
-	port := got.(*unix.SockaddrInet4).Port
+	port = got.(*unix.SockaddrInet4).Port
 	s.Addr = fmt.Sprintf("127.0.0.1:%d", port)
 	target := &unix.SockaddrInet4{Addr: sa.Addr, Port: port}
 	for range 16 {

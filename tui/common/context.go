@@ -41,6 +41,9 @@ type Context struct {
 	Estate *Estate          // latest digested snapshot
 	State  incident.State   // latest grading
 	Events []incident.Event // timeline, oldest first
+	// Guarded reports that a remediation guard is wired: without one (tests,
+	// replay) the actions are listed as not available.
+	Guarded bool
 }
 
 // Component returns the configured component, or nil when the name is not in

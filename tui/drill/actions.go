@@ -8,44 +8,47 @@ import (
 )
 
 // Action is one remediation a component may allow, as the drill-down lists it.
-// Until the remediation issue lands none is available; the list says why.
 type Action struct {
-	Key     string // the key that will start it: K, R, S
+	Key     string // the key that opens its dialog: K, Q, R, S, F
 	Name    string // config name: kill_session, restart, switchover
 	Label   string // what it does, exactly
 	Enabled bool   // the component's config enables it
-	Why     string // why it cannot run now
+	Why     string // why it cannot run now; "" when its key opens the dialog
 }
 
-// NotYet is what an enabled action says until the guarded actions exist.
-const NotYet = "not yet available in this build"
+// NoGuard is why an enabled action cannot run on a screen without a guard.
+const NoGuard = "not available: no guard"
 
-// Actions lists the three actions for a component with what they would do
-// and why each cannot run now: not enabled in config, read-only or replay
-// mode, or not yet available in this build.
+// Actions lists the actions for a component with what they do and, for
+// those that cannot run, why: not enabled in config, read-only or replay
+// mode, or no guard on this screen. Cooldowns and live preconditions are
+// the guard's to tell, in the dialog.
 func Actions(ctx *common.Context, component string) []Action {
 	acts := []Action{
-		{Key: "K", Name: "kill_session", Label: "kill a blocking session (KILL or KILL QUERY)"},
+		{Key: "K", Name: "kill_session", Label: "kill the root blocker (KILL CONNECTION)"},
+		{Key: "Q", Name: "kill_session", Label: "kill its statement only (KILL QUERY, keeps locks)"},
 		{Key: "R", Name: "restart", Label: "restart the service"},
 		{Key: "S", Name: "switchover", Label: "switch to the standby"},
+		{Key: "F", Name: "switchover", Label: "failover to the standby (primary gone)"},
 	}
 	if comp := ctx.Component(component); comp != nil {
 		a := comp.Actions
 		if a.KillSession != nil {
-			acts[0].Enabled = true
+			acts[0].Enabled, acts[1].Enabled = true, true
 		}
 		if a.Restart != nil {
-			acts[1].Enabled = true
+			acts[2].Enabled = true
 			if len(a.Restart.Argv) > 0 {
-				acts[1].Label = "restart: " + text.Sanitize(strings.Join(a.Restart.Argv, " "))
+				acts[2].Label = "restart: " + text.Sanitize(strings.Join(a.Restart.Argv, " "))
 			}
 			if a.Restart.SSH != "" {
-				acts[1].Label += " via ssh " + text.Sanitize(a.Restart.SSH)
+				acts[2].Label += " via ssh " + text.Sanitize(a.Restart.SSH)
 			}
 		}
 		if a.Switchover != nil {
-			acts[2].Enabled = true
-			acts[2].Label = "switch to standby " + text.Sanitize(a.Switchover.Standby)
+			acts[3].Enabled, acts[4].Enabled = true, true
+			acts[3].Label = "switch to standby " + text.Sanitize(a.Switchover.Standby)
+			acts[4].Label = "failover to " + text.Sanitize(a.Switchover.Standby) + " (primary gone)"
 		}
 	}
 	for i := range acts {
@@ -56,14 +59,14 @@ func Actions(ctx *common.Context, component string) []Action {
 			acts[i].Why = "read-only mode"
 		case ctx.Mode == common.Replay:
 			acts[i].Why = "replay: nothing runs"
-		default:
-			acts[i].Why = NotYet
+		case !ctx.Guarded:
+			acts[i].Why = NoGuard
 		}
 	}
 	return acts
 }
 
-// ActionFor returns the action bound to key ("K", "R", "S") for a component.
+// ActionFor returns the action bound to key ("K", "Q", "R", "S", "F") for a component.
 func ActionFor(ctx *common.Context, component, key string) (Action, bool) {
 	for _, a := range Actions(ctx, component) {
 		if a.Key == key {
@@ -76,11 +79,14 @@ func ActionFor(ctx *common.Context, component, key string) (Action, bool) {
 func actionLines(ctx *common.Context, component string, w int) []string {
 	var out []string
 	for _, a := range Actions(ctx, component) {
-		why := a.Why
-		if a.Enabled && why == NotYet {
-			why = ctx.Styles.Dim.Render(why)
-		} else {
-			why = ctx.Styles.Dim.Render("disabled: " + why)
+		var why string
+		switch a.Why {
+		case "":
+			why = ctx.Styles.Dim.Render("press " + a.Key + " to preview")
+		case NoGuard:
+			why = ctx.Styles.Dim.Render(a.Why)
+		default:
+			why = ctx.Styles.Dim.Render("disabled: " + a.Why)
 		}
 		out = append(out, text.Trunc(" "+ctx.Styles.Bold.Render(a.Key)+"  "+a.Label+" — "+why, w))
 	}

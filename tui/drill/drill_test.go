@@ -88,23 +88,27 @@ func TestTableLimitsRows(t *testing.T) {
 }
 
 func TestActions(t *testing.T) {
+	const off = "not enabled in config"
 	tests := []struct {
 		name      string
 		mode      common.Mode
+		guarded   bool
 		component string
-		why       []string // K, R, S
+		why       []string // K, Q, R, S, F
 	}{
-		{"db-primary live", common.Live, "db-primary", []string{NotYet, "not enabled in config", NotYet}},
-		{"invoice-api live", common.Live, "invoice-api", []string{"not enabled in config", NotYet, "not enabled in config"}},
-		{"read-only", common.ReadOnly, "db-primary", []string{"read-only mode", "not enabled in config", "read-only mode"}},
-		{"replay", common.Replay, "invoice-api", []string{"not enabled in config", "replay: nothing runs", "not enabled in config"}},
-		{"not in config", common.Live, "fleet-7", []string{"not enabled in config", "not enabled in config", "not enabled in config"}},
+		{"db-primary live", common.Live, true, "db-primary", []string{"", "", off, "", ""}},
+		{"db-primary without a guard", common.Live, false, "db-primary", []string{NoGuard, NoGuard, off, NoGuard, NoGuard}},
+		{"invoice-api live", common.Live, true, "invoice-api", []string{off, off, "", off, off}},
+		{"read-only", common.ReadOnly, true, "db-primary", []string{"read-only mode", "read-only mode", off, "read-only mode", "read-only mode"}},
+		{"replay", common.Replay, false, "invoice-api", []string{off, off, "replay: nothing runs", off, off}},
+		{"not in config", common.Live, true, "fleet-7", []string{off, off, off, off, off}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), tt.mode)
+			ctx.Guarded = tt.guarded
 			acts := Actions(ctx, tt.component)
-			require.Len(t, acts, 3)
+			require.Len(t, acts, 5)
 			for i, a := range acts {
 				assert.Equal(t, tt.why[i], a.Why, a.Key)
 			}
@@ -114,6 +118,19 @@ func TestActions(t *testing.T) {
 	a, ok := ActionFor(ctx, "invoice-api", "R")
 	require.True(t, ok)
 	assert.Equal(t, "restart: systemctl restart invoice-api.service via ssh ops@10.0.0.1", a.Label)
+	a, ok = ActionFor(ctx, "db-primary", "F")
+	require.True(t, ok)
+	assert.Equal(t, "failover to db-standby (primary gone)", a.Label)
+}
+
+func TestActionLines(t *testing.T) {
+	ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), common.Live)
+	ctx.Guarded = true
+	out := strings.Join(actionLines(ctx, "db-primary", 200), "\n")
+	assert.Contains(t, out, "K  kill the root blocker (KILL CONNECTION) — press K to preview")
+	assert.Contains(t, out, "R  restart the service — disabled: not enabled in config")
+	ctx.Guarded = false
+	assert.Contains(t, strings.Join(actionLines(ctx, "db-primary", 200), "\n"), "S  switch to standby db-standby — not available: no guard")
 }
 
 func TestDrillDown(t *testing.T) {
@@ -121,7 +138,7 @@ func TestDrillDown(t *testing.T) {
 	m := New("db-primary", "db-primary/mysql/lock_waits")
 	out := strings.Join(m.Lines(ctx, 100), "\n")
 	for _, want := range []string{"mysql/connections", "mysql/auth_failures", "waiting_thread", "kill the blocking session (K)",
-		"lock pile-up on invoices", "fix: killed the blocking batch session", "K  kill a blocking session", NotYet,
+		"lock pile-up on invoices", "fix: killed the blocking batch session", "K  kill the root blocker", NoGuard,
 		"5 samples over 20s"} {
 		assert.Contains(t, out, want)
 	}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/lab/training"
+	"github.com/fivelayer/triage/tui"
+	"github.com/fivelayer/triage/tui/common"
+)
+
+func newLabCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "lab",
+		Short: "Start the embedded training estate with injectable faults and open the screen on it",
+		Long: `Start the training estate inside this process, on 127.0.0.1 only (nothing
+needs to be installed): an invoice application with actuator health and
+Micrometer metrics, an nginx-like front with a TLS port and an error log, a
+DNS server and synthetic users. Then open the screen on it in LAB mode.
+
+Press f for the fault panel; a number or enter injects or clears a fault:
+503 storm, pool exhausted, breaker open, slow app, port closed, silent port,
+DNS SERVFAIL, certificate expiring. Each is a real fault of the running
+servers, seen by the real probes, and goes on the timeline.
+
+--record FILE records the session for triage replay.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runLab(cmd.Context(), g) },
+	}
+}
+
+// runLab starts the estate, probes it every 2s and opens the screen.
+func runLab(ctx context.Context, g *globals) error {
+	est, err := training.Start(ctx)
+	if err != nil {
+		return &exitError{3, err}
+	}
+	defer est.Close()
+	cfg := est.Config()
+	if g.interval != "" {
+		d, err := time.ParseDuration(g.interval)
+		if err != nil || d <= 0 {
+			return &exitError{3, fmt.Errorf("--interval %q: want a positive duration such as 2s", g.interval)}
+		}
+		cfg.Interval = probes.Duration(d)
+	}
+	targets, errs := config.Targets(cfg)
+	if len(errs) > 0 {
+		return &exitError{3, fmt.Errorf("lab: %w", errors.Join(errs...))}
+	}
+	s := probes.NewScheduler(targets, probes.Options{Interval: cfg.IntervalD()})
+	defer s.Close()
+	recd, err := startRecording(ctx, g, cfg, s, tui.Lab)
+	if err != nil {
+		return err
+	}
+	// The probes stop after the recorder (defers run last first), so results
+	// cancelled by the screen's exit never reach a recording.
+	sctx, stopProbes := context.WithCancel(ctx)
+	defer stopProbes()
+	defer recd.stop(s)
+	s.Start(sctx)
+	return tui.Run(ctx, tui.Options{Config: cfg, Scheduler: s, SchedulerStarted: true, Mode: tui.Lab, Lab: labControl{est},
+		OnEvent: recd.onEvent(), LogPath: stateFile("triage.log")})
+}
+
+// labControl adapts the estate to the screen's fault panel.
+type labControl struct{ e *training.Estate }
+
+// Faults lists the estate's faults for the panel.
+func (c labControl) Faults() []common.Fault {
+	fs := c.e.Faults()
+	out := make([]common.Fault, len(fs))
+	for i, f := range fs {
+		out[i] = common.Fault{Key: f.Key, Name: f.Name, Description: f.Description, Layer: f.Layer, Active: f.Active}
+	}
+	return out
+}
+
+// Toggle injects or clears a fault.
+func (c labControl) Toggle(key string) error { return c.e.Toggle(key) }
