@@ -106,6 +106,7 @@ func latency(n metricNames, th probes.Threshold, cur, prev *counterSample) probe
 	if prev == nil {
 		r.Summary = "first sample; latency from next round"
 		r.Evidence["first_sample"] = true
+		r.Status, r.Warmup = probes.Unknown, true // nothing to compare with yet: shown, not graded
 		return r
 	}
 	dt := cur.at.Sub(prev.at).Seconds()

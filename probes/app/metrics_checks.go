@@ -73,6 +73,7 @@ func errorRate(n metricNames, errRe *regexp.Regexp, th probes.Threshold, cur, pr
 			r.Summary += fmt.Sprintf(" (%.1f%% errors since start)", life)
 		}
 		r.Evidence["first_sample"] = true
+		r.Status, r.Warmup = probes.Unknown, true // nothing to compare with yet: shown, not graded
 		return r
 	}
 	dt := cur.at.Sub(prev.at).Seconds()

@@ -37,7 +37,8 @@ func TestMetricsFakeApp(t *testing.T) {
 			p.now = func() time.Time { return clock }
 
 			first := byCheck(p.Run(context.Background()))
-			assert.Equal(t, probes.OK, first["error_rate"].Status)
+			assert.Equal(t, probes.Unknown, first["error_rate"].Status, "a first sample has no rate yet")
+			assert.True(t, first["error_rate"].Warmup, "it is shown but does not grade")
 			assert.Contains(t, first["error_rate"].Summary, "first sample")
 			assert.Equal(t, probes.Crit, first["pool"].Status, "gauges are graded at once")
 			assert.Equal(t, probes.OK, first["circuit_breaker"].Status)

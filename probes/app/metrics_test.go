@@ -92,7 +92,7 @@ c{status="500"} 10
 		{name: "no traffic", prev: before, cur: before, want: probes.OK, value: 0, summary: "no requests in the last 10s"},
 		{name: "new 503 series counts in full", prev: before, cur: "c{status=\"200\"} 1010\nc{status=\"500\"} 10\nc{status=\"503\"} 10\n", want: probes.Crit, value: 50},
 		{name: "counter reset after restart", prev: before, cur: "c{status=\"200\"} 45\nc{status=\"500\"} 5\n", want: probes.Warn, value: 10},
-		{name: "first sample", noPrev: true, cur: before, want: probes.OK, summary: "first sample; rate from next round"},
+		{name: "first sample", noPrev: true, cur: before, want: probes.Unknown, summary: "first sample; rate from next round"},
 		{name: "metric absent", prev: before, cur: "other 1\n", want: probes.Unknown, summary: "metric c not exposed"},
 		{name: "status label absent", prev: before, cur: "c{code=\"500\"} 1\n", want: probes.Unknown, summary: "metric c has no label status (set metrics.status_label)"},
 	}
