@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fivelayer/triage/probes/lab"
 	driver "github.com/go-sql-driver/mysql"
 )
 
@@ -44,4 +45,26 @@ func MySQLDSN(t testing.TB) string {
 		SkipOrFail(t, "no MySQL/MariaDB answers at TRIAGE_TEST_MYSQL_DSN or 127.0.0.1:3306: %v", err)
 	}
 	return dsn
+}
+
+// Hanging is a loopback address that accepts connections and never answers
+// (lab.Hanging), closed when the test ends.
+func Hanging(t testing.TB) string {
+	t.Helper()
+	h, err := lab.NewHanging()
+	if err != nil {
+		t.Fatalf("hanging listener: %v", err)
+	}
+	t.Cleanup(h.Close)
+	return h.Addr
+}
+
+// Refused is a loopback address on which a connect is refused at once.
+func Refused(t testing.TB) string {
+	t.Helper()
+	addr, err := lab.RefusedAddr()
+	if err != nil {
+		t.Fatalf("refused address: %v", err)
+	}
+	return addr
 }

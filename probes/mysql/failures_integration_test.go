@@ -1,61 +1,15 @@
 package mysql
 
 import (
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 )
-
-// hangingListener accepts connections on 127.0.0.1 and never answers: the
-// client's handshake read waits forever (a protocol timeout, not a connect one).
-func hangingListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			_ = c.Close()
-		}
-	})
-	return l.Addr().String()
-}
-
-// refusedAddr is a loopback port nobody listens on.
-func refusedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
 
 // assertNoSecret checks no field of any result quotes the password.
 func assertNoSecret(t *testing.T, res map[string]probes.Result, secret string) {
@@ -82,8 +36,8 @@ func TestConnectFailuresIntegration(t *testing.T) {
 		summary string
 	}{
 		{"wrong password", withUser(t, dsn, user, "Wr0ng-Secret-xyzzy"), "access denied for user " + user + " (check the DSN's password)"},
-		{"server down", "root:Wr0ng-Secret-xyzzy@tcp(" + refusedAddr(t) + ")/", "connection refused by 127.0.0.1:"},
-		{"server hanging", "root:Wr0ng-Secret-xyzzy@tcp(" + hangingListener(t) + ")/", "timed out after"},
+		{"server down", "root:Wr0ng-Secret-xyzzy@tcp(" + testenv.Refused(t) + ")/", "connection refused by 127.0.0.1:"},
+		{"server hanging", "root:Wr0ng-Secret-xyzzy@tcp(" + testenv.Hanging(t) + ")/", "timed out after"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

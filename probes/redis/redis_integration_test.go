@@ -167,8 +167,8 @@ func TestDownAndHangingIntegration(t *testing.T) {
 	tests := []struct {
 		name, addr, summary string
 	}{
-		{"refused", refusedAddr(t), "connection refused by 127.0.0.1:"},
-		{"hanging", hangingListener(t), "timed out after"},
+		{"refused", testenv.Refused(t), "connection refused by 127.0.0.1:"},
+		{"hanging", testenv.Hanging(t), "timed out after"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
