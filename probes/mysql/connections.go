@@ -40,7 +40,7 @@ func (p *Probe) connections(r *round) probes.Result {
 	running, _ := atof(r.status["threads_running"])
 	maxUsed, _ := atof(r.status["max_used_connections"])
 	errs, _ := atof(r.status["connection_errors_max_connections"])
-	rate := p.maxConnErrors.add(r.start, errs)
+	rate := p.maxConnErrors.Add(r.start, errs)
 
 	res.Value = probes.V(pct)
 	res.Status = th.Grade(pct)
@@ -110,19 +110,19 @@ func (p *Probe) authFailures(r *round) probes.Result {
 		return res
 	}
 	ev := map[string]any{"aborted_connects": aborted}
-	ab := p.aborted.add(r.start, aborted)
-	rates := []rateResult{ab}
+	ab := p.aborted.Add(r.start, aborted)
+	rates := []probes.Rate{ab}
 	pre, hasPre := atof(r.status["aborted_connects_preauth"])
-	var preR rateResult
+	var preR probes.Rate
 	if hasPre {
 		ev["aborted_connects_preauth"] = pre
-		preR = p.abortedPre.add(r.start, pre)
+		preR = p.abortedPre.Add(r.start, pre)
 	}
 	denied, hasDenied := atof(r.status["access_denied_errors"])
-	var den rateResult
+	var den probes.Rate
 	if hasDenied {
 		ev["access_denied_errors"] = denied
-		den = p.accessDenied.add(r.start, denied)
+		den = p.accessDenied.Add(r.start, denied)
 		rates = append(rates, den)
 	}
 	for _, x := range rates {

@@ -83,10 +83,10 @@ type Probe struct {
 	engine      Engine
 	engineKnown bool
 
-	maxConnErrors rateWindow
-	accessDenied  rateWindow
-	aborted       rateWindow
-	abortedPre    rateWindow
+	maxConnErrors probes.RateWindow
+	accessDenied  probes.RateWindow
+	aborted       probes.RateWindow
+	abortedPre    probes.RateWindow
 	prevHLL       *int64
 	frag          fragCache
 }

@@ -111,7 +111,7 @@ func (p *Probe) rejectedCheck(s *sample) probes.Result {
 	}
 	ev := map[string]any{"rejected_connections": total}
 	res.Evidence = ev
-	r := p.rejected.add(s.start, total)
+	r := p.rejected.Add(s.start, total)
 	if !r.Ready {
 		res.Summary = fmt.Sprintf("first sample (%.0f rejected since start); rate from next round", total)
 		if r.Reset {
@@ -151,7 +151,7 @@ func (p *Probe) memory(s *sample) probes.Result {
 		"oom_errors":              oom,
 	}
 	res.Evidence = ev
-	oomRate := p.oomErrors.add(s.start, oom)
+	oomRate := p.oomErrors.Add(s.start, oom)
 	var notes []string
 	for _, k := range []string{"rdb_last_bgsave_status", "aof_last_write_status"} {
 		if v := s.info[k]; v != "" && v != "ok" {
@@ -205,7 +205,7 @@ func (p *Probe) evictions(s *sample) probes.Result {
 	}
 	ev := map[string]any{"evicted_keys": total, "maxmemory_policy": s.policy}
 	res.Evidence = ev
-	r := p.evicted.add(s.start, total)
+	r := p.evicted.Add(s.start, total)
 	if !r.Ready {
 		res.Summary = fmt.Sprintf("first sample (%.0f evicted since start); rate from next round", total)
 		if r.Reset {

@@ -78,9 +78,9 @@ type Probe struct {
 	mu     sync.Mutex // guards client against Close during Run
 	client *goredis.Client
 
-	rejected  rateWindow
-	evicted   rateWindow
-	oomErrors rateWindow
+	rejected  probes.RateWindow
+	evicted   probes.RateWindow
+	oomErrors probes.RateWindow
 }
 
 var (
