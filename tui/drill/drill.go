@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/tui/common"
-	"github.com/fivelayer/triage/tui/procedure"
 	"github.com/fivelayer/triage/tui/text"
 )
 
@@ -209,7 +209,7 @@ func (m Model) guidance(ctx *common.Context, w int) []string {
 		}
 	}
 	out := []string{rule(ctx, "what to do (procedure)", w)}
-	hints := procedure.Hints(results)
+	hints := incident.Hints(results)
 	if len(hints) == 0 {
 		out = append(out, st.Dim.Render(" all checks ok — nothing to do"))
 	}

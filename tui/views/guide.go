@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/tui/common"
-	"github.com/fivelayer/triage/tui/procedure"
 	"github.com/fivelayer/triage/tui/text"
 )
 
@@ -19,7 +19,7 @@ func Guide(ctx *common.Context, w int) []string {
 	if !Ready(ctx) {
 		return append(out, st.Probing.Render(" … probing — the walk starts when the first round is in"))
 	}
-	steps := procedure.Walk(ctx.State.Assessment, ctx.Estate.Results)
+	steps := incident.Walk(ctx.State.Assessment, ctx.Estate.Results)
 	qw := 0
 	for _, s := range steps {
 		qw = max(qw, text.Width(s.Question))

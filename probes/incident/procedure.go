@@ -1,11 +1,10 @@
-package procedure
+package incident
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/fivelayer/triage/probes"
-	"github.com/fivelayer/triage/probes/incident"
 )
 
 // The leaves of the flow chart, worded as the screen shows them.
@@ -84,7 +83,7 @@ type Step struct {
 // Walk answers the flow chart from the assessment and the results: core
 // business affected → collect environment → network → server → application →
 // database (lock or not) — then security, which the seed's chart leaves out.
-func Walk(a incident.Assessment, results []probes.Result) []Step {
+func Walk(a Assessment, results []probes.Result) []Step {
 	var worst [5]*probes.Result
 	var lock *probes.Result
 	for i := range results {
@@ -118,7 +117,7 @@ func Walk(a incident.Assessment, results []probes.Result) []Step {
 		Question: "collect environment", Answer: fmt.Sprintf("%d checks, %d not ok", len(results), nFail),
 		Evidence: "likely cause by layer: " + causes(a.Causes),
 	}}
-	if a.Grade == incident.Red {
+	if a.Grade == Red {
 		steps[0].Answer, steps[0].Fault = "yes", true
 		steps[0].Action = "red plan: restore basic function in 30 min (deadline 1 h)"
 	}
