@@ -40,7 +40,7 @@ func specKinds() map[string]probes.Kind {
 	ks := []probes.Kind{
 		fakeKind("host", nil, nil, hostChecks...),
 		fakeKind("node_exporter", [][]string{{"url"}}, []string{"url"}, hostChecks...),
-		fakeKind("prometheus", [][]string{{"url"}}, []string{"url", "query", "selector", "rules"}, hostChecks...),
+		fakeKind("prometheus", [][]string{{"url"}}, []string{"url", "selector", "rules", "ca_file"}, hostChecks...),
 		fakeKind("tcp", [][]string{{"address"}}, []string{"address", "count", "interval", "open", "closed", "udp"}, "connect"),
 		fakeKind("icmp", [][]string{{"address"}}, []string{"address", "count", "interval"}, "ping"),
 		fakeKind("dns", [][]string{{"name"}}, []string{"name", "resolvers"}, "resolve"),

@@ -27,14 +27,6 @@ import (
 )
 
 // buildTriage builds the command into a temporary directory.
-func buildTriage(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "triage")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, string(out))
-	return bin
-}
-
 // runTriage runs the built command and returns stdout, stderr and the exit code.
 func runTriage(t *testing.T, bin string, env []string, args ...string) (string, string, int) {
 	t.Helper()

@@ -104,6 +104,11 @@ func loadEstate(_ context.Context, g *globals) (*config.Config, []probes.Target,
 // checkRound runs one round; when a rate check is present it primes the
 // probes, waits window, and samples again, so rates are measured, not guessed.
 func checkRound(ctx context.Context, cfg *config.Config, targets []probes.Target, window time.Duration, keep []probes.Layer) export.Report {
+	if len(keep) > 0 { // probe only what can yield a check in the asked layers
+		targets = slices.DeleteFunc(slices.Clone(targets), func(t probes.Target) bool {
+			return !slices.ContainsFunc(t.Probe.Checks(), func(c probes.Check) bool { return slices.Contains(keep, c.Layer) })
+		})
+	}
 	s := probes.NewScheduler(targets, probes.Options{Interval: cfg.IntervalD()})
 	defer s.Close()
 	snap := s.Round(ctx)
