@@ -1,0 +1,64 @@
+package probes
+
+// record stores a probe's results, filling what the probe left to the
+// scheduler and attributing missing checks.
+func (s *Scheduler) record(t *target, rs []Result) {
+	now := s.opts.Now()
+	byName := make(map[string]Check, len(t.checks))
+	for _, c := range t.checks {
+		byName[c.Name] = c
+	}
+	seen := map[string]bool{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range rs {
+		c, known := byName[r.Check]
+		if r.Component == "" {
+			r.Component = t.Component
+		}
+		r.Probe = t.ProbeID
+		if known {
+			r.Layer, r.Latent = c.Layer, r.Latent || c.Latent
+		}
+		r.ID = r.Component + "/" + r.Probe + "/" + r.Check
+		if r.Time.IsZero() {
+			r.Time = now
+		}
+		if r.Status < OK || r.Status > Unknown {
+			r.Status = Unknown
+		}
+		seen[r.ID] = true
+		if !known || r.Component != t.Component {
+			if t.dynamic == nil {
+				t.dynamic = map[string]Result{}
+			}
+			t.dynamic[r.ID] = Result{Component: r.Component, Check: r.Check, Layer: r.Layer, Latent: r.Latent}
+		}
+		s.store(r)
+	}
+	for _, c := range t.checks {
+		b := s.blank(t, c)
+		if !seen[b.ID] {
+			b.Summary, b.Err, b.Time = "no result", "probe returned no result for this check", now
+			s.store(b)
+		}
+	}
+}
+
+func (s *Scheduler) store(r Result) {
+	st, ok := s.states[r.ID]
+	if !ok {
+		st = s.addState(r)
+	}
+	smp := Sample{Time: r.Time, Status: r.Status}
+	if r.Value != nil {
+		smp.Value, smp.HasValue = *r.Value, true
+	}
+	h := st.History
+	if len(h) >= s.opts.HistoryLen {
+		h = h[len(h)-s.opts.HistoryLen+1:]
+	}
+	nh := make([]Sample, len(h), len(h)+1) // copy: snapshots share the old slice
+	copy(nh, h)
+	*st = CheckState{Result: r, Probed: true, TimedOut: r.TimedOut, History: append(nh, smp)}
+}
