@@ -1,6 +1,10 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // KeyMap is every key the screen knows. The help view is generated from it
 // (ShortHelp, FullHelp), so it cannot go stale.
@@ -18,7 +22,11 @@ type KeyMap struct {
 	KillQuery          key.Binding
 	Failover           key.Binding
 	Faults             key.Binding // LAB mode only: disabled (hidden from help) otherwise
-	Quit               key.Binding
+	Trace              key.Binding // drill-down: trace the route to the component's host
+	Export             key.Binding // write the incident report
+	// The guide's overrides of the selected step's answer.
+	AnswerYes, AnswerNo, AnswerClear key.Binding
+	Quit                             key.Binding
 }
 
 // DefaultKeyMap is the screen's one key map.
@@ -27,28 +35,33 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return KeyMap{
-		Up:         b([]string{"k", "up"}, "↑/k", "up"),
-		Down:       b([]string{"j", "down"}, "↓/j", "down"),
-		NextPane:   b([]string{"tab", "l", "right"}, "tab/l", "next pane"),
-		PrevPane:   b([]string{"shift+tab", "h", "left"}, "S-tab/h", "previous pane"),
-		PageUp:     b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
-		PageDown:   b([]string{"pgdown", "ctrl+d", " "}, "pgdn", "page down"),
-		Enter:      b([]string{"enter"}, "enter", "drill into component"),
-		Back:       b([]string{"esc"}, "esc", "back / clear filter"),
-		Filter:     b([]string{"/"}, "/", "filter (component, check, status)"),
-		Help:       b([]string{"?"}, "?", "help"),
-		Refresh:    b([]string{"r"}, "r", "probe now"),
-		Path:       b([]string{"p"}, "p", "path view"),
-		Timeline:   b([]string{"t"}, "t", "timeline"),
-		Guide:      b([]string{"g"}, "g", "guide (procedure)"),
-		Wall:       b([]string{"w"}, "w", "wall view (war room)"),
-		Kill:       b([]string{"K"}, "K", "kill blocking session"),
-		Restart:    b([]string{"R"}, "R", "restart service"),
-		Switchover: b([]string{"S"}, "S", "switch to standby"),
-		KillQuery:  b([]string{"Q"}, "Q", "kill query only (keeps the transaction)"),
-		Failover:   b([]string{"F"}, "F", "failover (primary unreachable)"),
-		Faults:     b([]string{"f"}, "f", "lab faults"),
-		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Up:          b([]string{"k", "up"}, "↑/k", "up"),
+		Down:        b([]string{"j", "down"}, "↓/j", "down"),
+		NextPane:    b([]string{"tab", "l", "right"}, "tab/l", "next pane"),
+		PrevPane:    b([]string{"shift+tab", "h", "left"}, "S-tab/h", "previous pane"),
+		PageUp:      b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
+		PageDown:    b([]string{"pgdown", "ctrl+d", " "}, "pgdn", "page down"),
+		Enter:       b([]string{"enter"}, "enter", "drill into component"),
+		Back:        b([]string{"esc"}, "esc", "back / clear filter"),
+		Filter:      b([]string{"/"}, "/", "filter (component, check, status)"),
+		Help:        b([]string{"?"}, "?", "help"),
+		Refresh:     b([]string{"r"}, "r", "probe now"),
+		Path:        b([]string{"p"}, "p", "path view"),
+		Timeline:    b([]string{"t"}, "t", "timeline"),
+		Guide:       b([]string{"g"}, "g", "guide (procedure)"),
+		Wall:        b([]string{"w"}, "w", "wall view (war room)"),
+		Kill:        b([]string{"K"}, "K", "kill blocking session"),
+		Restart:     b([]string{"R"}, "R", "restart service"),
+		Switchover:  b([]string{"S"}, "S", "switch to standby"),
+		KillQuery:   b([]string{"Q"}, "Q", "kill query only (keeps the transaction)"),
+		Failover:    b([]string{"F"}, "F", "failover (primary unreachable)"),
+		Faults:      b([]string{"f"}, "f", "lab faults"),
+		Trace:       b([]string{"T"}, "T", "trace route"),
+		Export:      b([]string{"e"}, "e", "export report"),
+		AnswerYes:   b([]string{"y"}, "y", "answer yes"),
+		AnswerNo:    b([]string{"n"}, "n", "answer no"),
+		AnswerClear: b([]string{"u", "backspace"}, "u", "undo answer"),
+		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
 }
 
@@ -57,14 +70,26 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.NextPane, k.Down, k.Enter, k.Faults, k.Filter, k.Refresh, k.Help, k.Quit}
 }
 
-// ViewHelp is the footer's line for a view other than the panes.
-func (k KeyMap) ViewHelp(drill, readOnlyView bool) []key.Binding {
-	switch {
-	case readOnlyView:
-		return []key.Binding{k.Back, k.Help, k.Quit}
-	case drill:
-		return []key.Binding{k.Back, k.Down, k.PageDown, k.Path, k.Help, k.Kill, k.Restart, k.Switchover}
-	}
+// ReadOnlyHelp is the footer of the wall view.
+func (k KeyMap) ReadOnlyHelp() []key.Binding { return []key.Binding{k.Back, k.Help, k.Quit} }
+
+// DrillHelp is the footer of the drill-down.
+func (k KeyMap) DrillHelp() []key.Binding {
+	return []key.Binding{k.Back, k.Down, k.PageDown, k.Trace, k.Path, k.Help, k.Kill, k.Restart, k.Switchover}
+}
+
+// TraceHelp is the footer while a path trace is shown.
+func (k KeyMap) TraceHelp() []key.Binding {
+	return []key.Binding{k.Back, k.Down, k.PageDown, k.Trace, k.Help, k.Quit}
+}
+
+// GuideHelp is the footer of the guide.
+func (k KeyMap) GuideHelp() []key.Binding {
+	return []key.Binding{k.Back, k.Down, k.AnswerYes, k.AnswerNo, k.AnswerClear, k.Help, k.Quit}
+}
+
+// ViewHelp is the footer of the other scrolling views.
+func (k KeyMap) ViewHelp() []key.Binding {
 	return []key.Binding{k.Back, k.Down, k.PageDown, k.Help, k.Quit}
 }
 
@@ -73,7 +98,19 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.NextPane, k.PrevPane, k.PageUp, k.PageDown},
 		{k.Enter, k.Back, k.Filter, k.Refresh, k.Help, k.Quit},
-		{k.Path, k.Timeline, k.Guide, k.Wall, k.Faults},
-		{k.Kill, k.KillQuery, k.Restart, k.Switchover, k.Failover},
+		{k.Path, k.Timeline, k.Guide, k.answerHelp(), k.Wall, k.Faults, k.Export},
+		{k.Trace, k.Kill, k.KillQuery, k.Restart, k.Switchover, k.Failover},
 	}
+}
+
+// answerHelp is the guide's three answer keys as one line of the full help,
+// made from their bindings (80×24 has no room for three).
+func (k KeyMap) answerHelp() key.Binding {
+	bs := []key.Binding{k.AnswerYes, k.AnswerNo, k.AnswerClear}
+	var keys, names []string
+	for _, b := range bs {
+		keys = append(keys, b.Keys()...)
+		names = append(names, b.Help().Key)
+	}
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(names, "/"), "guide: answer yes/no/undo"))
 }

@@ -52,6 +52,8 @@ type Model struct {
 	tracker *incident.Tracker
 	act     actions  // the guard and the action dialog (action.go)
 	lab     labHooks // fault panel, recorded events (lab.go)
+	tracer  tracer   // the drill-down's path trace (trace.go)
+	reports string   // where reports go; "" for the default (report.go)
 
 	width, height int
 	stack         []view
@@ -60,6 +62,7 @@ type Model struct {
 	drill         drill.Model
 	pathComp      string
 	offsets       [viewWall + 1]int // scroll of the path, timeline and guide views
+	guideSel      int               // the guide's selected step (guide.go)
 
 	input     textinput.Model
 	filtering bool   // the filter input has the keys
@@ -102,9 +105,11 @@ func New(o Options) Model {
 		sched:   o.Scheduler,
 		tracker: incident.NewTracker(cfg.Core),
 		width:   80, height: 24, // until the terminal tells
-		stack: []view{viewMain},
-		input: in,
-		cache: &frame{rev: -1},
+		stack:   []view{viewMain},
+		input:   in,
+		cache:   &frame{rev: -1},
+		tracer:  newTracer(o.Trace),
+		reports: o.ReportDir,
 	}
 	for i := range m.panes {
 		m.panes[i].Layer = probes.Layer(i)
@@ -168,6 +173,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleDialogMsg(msg)
 	case faultToggledMsg:
 		return m.handleFaultToggled(msg)
+	case traceDoneMsg:
+		m.handleTraceDone(msg)
+	case reportWrittenMsg:
+		return m.handleReportWritten(msg)
 	case eventMsg:
 		m.recordEvent(incident.Event(msg), false)
 		return m, m.waitEvent()

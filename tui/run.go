@@ -54,6 +54,12 @@ type Options struct {
 	OnEvent func(incident.Event)
 	// Events are recorded events to put on the timeline as they arrive (replay).
 	Events <-chan incident.Event
+	// Trace traces the path to a host for the drill-down (T); network.Trace
+	// when nil.
+	Trace TraceFunc
+	// ReportDir is where "e" writes incident reports; when "" it is
+	// $XDG_STATE_HOME/triage, else ~/.local/state/triage.
+	ReportDir string
 }
 
 // Run runs the screen full-screen (alternate screen) until the user quits,

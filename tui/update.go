@@ -41,6 +41,11 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.lab.panel.open {
 		return m.handleFaultKey(msg)
 	}
+	if m.top() == viewDrill && m.drill.TraceOpen() {
+		if mm, cmd, ok := m.handleTraceKey(msg); ok {
+			return mm, cmd
+		}
+	}
 	if m.top() == viewWall { // the war-room view is read-only: leave, help or quit
 		switch {
 		case key.Matches(msg, k.Quit):
@@ -65,12 +70,27 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.toggle(viewTimeline)
 	case key.Matches(msg, k.Guide):
 		m.toggle(viewGuide)
+		if m.top() == viewGuide {
+			m.selectStep(hereStep(m.ctx))
+		}
 	case key.Matches(msg, k.Wall):
 		m.open(viewWall)
 	case key.Matches(msg, k.Path):
 		m.openPath()
 	case key.Matches(msg, k.Faults):
 		return m.openFaults()
+	case key.Matches(msg, k.Export):
+		return m.export()
+	case key.Matches(msg, k.Trace):
+		switch {
+		case m.top() != viewDrill:
+			m.setStatus("T traces the route from the drill-down: enter on a check first")
+			return m, nil
+		case m.ctx.Mode == Replay:
+			m.setStatus("replay: a trace would show this machine's network today, not the recorded one")
+			return m, nil
+		}
+		return m.startTrace()
 	case key.Matches(msg, k.Kill):
 		return m.openAction("K")
 	case key.Matches(msg, k.KillQuery):
@@ -121,6 +141,7 @@ func (m Model) handleViewKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				m.setStatus("no check selected in this pane")
 				return m, nil
 			}
+			m.stopTrace()
 			m.drill = drill.New(it.Component, it.State.ID)
 			m.open(viewDrill)
 		case key.Matches(msg, k.Filter):
@@ -145,23 +166,37 @@ func (m Model) handleViewKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		default:
 			return m, nil
 		}
-	default: // path, timeline, guide: scroll
-		n := len(m.viewLines(l.w))
-		off := m.offsets[m.top()]
-		switch {
-		case key.Matches(msg, k.Up):
-			off--
-		case key.Matches(msg, k.Down):
-			off++
-		case key.Matches(msg, k.PageUp):
-			off -= l.areaH - 1
-		case key.Matches(msg, k.PageDown):
-			off += l.areaH - 1
-		default:
-			return m, nil
+	case viewGuide:
+		if mm, cmd, ok := m.handleGuideKey(msg); ok {
+			return mm, cmd
 		}
-		m.offsets[m.top()] = max(0, min(off, n-l.areaH))
+		return m.scrollView(msg)
+	default: // path, timeline: scroll
+		return m.scrollView(msg)
 	}
+	m.rev++
+	return m, nil
+}
+
+// scrollView scrolls the path, timeline and guide views (the guide's j/k
+// select its steps instead).
+func (m Model) scrollView(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k, l := m.keys, m.layout()
+	n := len(m.viewLines(l.w))
+	off := m.offsets[m.top()]
+	switch {
+	case key.Matches(msg, k.Up):
+		off--
+	case key.Matches(msg, k.Down):
+		off++
+	case key.Matches(msg, k.PageUp):
+		off -= l.areaH - 1
+	case key.Matches(msg, k.PageDown):
+		off += l.areaH - 1
+	default:
+		return m, nil
+	}
+	m.offsets[m.top()] = max(0, min(off, n-l.areaH))
 	m.rev++
 	return m, nil
 }
@@ -174,7 +209,8 @@ func (m Model) viewLines(w int) []string {
 	case viewTimeline:
 		return views.Timeline(m.ctx, w)
 	case viewGuide:
-		return views.Guide(m.ctx, w)
+		lines, _ := views.Guide(m.ctx, w, m.guideSel)
+		return lines
 	}
 	return nil
 }

@@ -167,9 +167,21 @@ func (m Model) footer(w int) string {
 	if m.status != "" {
 		return text.Fit(prefix+st.Bold.Render(m.status), w)
 	}
-	keys := m.keys.ShortHelp()
-	if v := m.top(); v != viewMain {
-		keys = m.keys.ViewHelp(v == viewDrill, v == viewWall)
+	var keys []key.Binding
+	switch m.top() {
+	case viewMain:
+		keys = m.keys.ShortHelp()
+	case viewDrill:
+		keys = m.keys.DrillHelp()
+		if m.drill.TraceOpen() {
+			keys = m.keys.TraceHelp()
+		}
+	case viewGuide:
+		keys = m.keys.GuideHelp()
+	case viewWall:
+		keys = m.keys.ReadOnlyHelp()
+	default:
+		keys = m.keys.ViewHelp()
 	}
 	if m.lab.panel.open {
 		keys = m.faultHelp()
@@ -196,7 +208,8 @@ func (m Model) area(l layout) []string {
 	case viewTimeline:
 		return window(views.Timeline(m.ctx, l.w), m.offsets[viewTimeline], l.w, l.areaH)
 	case viewGuide:
-		return window(views.Guide(m.ctx, l.w), m.offsets[viewGuide], l.w, l.areaH)
+		lines, _ := views.Guide(m.ctx, l.w, m.guideSel)
+		return window(lines, m.offsets[viewGuide], l.w, l.areaH)
 	case viewWall:
 		return views.Wall(m.ctx, l.w, l.areaH)
 	}
@@ -266,7 +279,7 @@ func (m Model) helpLines(w, h int) []string {
 		for _, l := range block {
 			bw = max(bw, text.Width(l))
 		}
-		if bandW > 0 && bandW+4+bw > w {
+		if bandW > 0 && bandW+bw > w { // bandW counts a gap after each block
 			flush()
 		}
 		band = append(band, block)
@@ -281,6 +294,13 @@ func (m Model) helpLines(w, h int) []string {
 		st.Dim.Render("↻ in flight for more than a second · ⌛ timed out · › selected"),
 		st.Dim.Render("pane title: layer status · age of its data · in flight · timed out · position"),
 		st.Dim.Render("esc or ? closes help"))
+	for i := 1; i < len(lines) && len(lines) > h; { // short terminal: drop spacing before content
+		if lines[i] == "" {
+			lines = append(lines[:i], lines[i+1:]...)
+			continue
+		}
+		i++
+	}
 	return text.Block(lines, w, h)
 }
 

@@ -112,3 +112,30 @@ func TestTrackerForAndClock(t *testing.T) {
 	assert.Equal(t, 2, grades, "green→red, red→green")
 	assert.Equal(t, 2, checks)
 }
+
+func TestTrackerOverrides(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+	tr := NewTracker(nil)
+	crit := probes.Result{ID: "db/mysql/lock_waits", Component: "db", Check: "lock_waits", Layer: probes.Data, Status: probes.Crit}
+	ok := crit
+	ok.Status = probes.OK
+
+	st := tr.Update([]probes.Result{crit}, t0)
+	assert.Nil(t, st.Overrides)
+	tr.Override(StepDatabase, false)
+	tr.Override(StepServer, true)
+	assert.Equal(t, map[string]bool{StepDatabase: false, StepServer: true}, tr.Overrides())
+	tr.ClearOverride(StepServer)
+	st = tr.Update([]probes.Result{crit}, t0.Add(5*time.Second))
+	assert.Equal(t, map[string]bool{StepDatabase: false}, st.Overrides, "the state carries them to Walk and Report")
+
+	got := tr.Overrides()
+	got[StepNetwork] = true
+	assert.NotContains(t, tr.Overrides(), StepNetwork, "a copy")
+
+	st = tr.Update([]probes.Result{ok}, t0.Add(10*time.Second))
+	assert.Equal(t, Green, st.Grade)
+	assert.Nil(t, st.Overrides, "an incident's overrides end with it")
+	tl := tr.Timeline()
+	assert.Contains(t, tl[len(tl)-1].Text, "the operator's guide answers end with the incident")
+}

@@ -70,20 +70,54 @@ func Hints(results []probes.Result) []Hint {
 	return out
 }
 
+// Step ids: the keys of Walk's overrides.
+const (
+	StepCore        = "core"
+	StepEnvironment = "environment" // information, not a decision: no override
+	StepNetwork     = "network"
+	StepServer      = "server"
+	StepApplication = "application"
+	StepDatabase    = "database"
+	StepSecurity    = "security"
+)
+
 // Step is one decision of the guide's walk.
 type Step struct {
+	ID       string // Step* constant: what an override is keyed by
 	Question string
 	Answer   string // "yes", "no", "can't tell", or a statement for info steps
 	Fault    bool   // the answer points at a fault here
 	Evidence string // the check that answered, with its summary
 	Action   string // what to do when the walk stops here
 	Here     bool   // the first fault: where the operator is in the procedure
+	// Overridden says the operator gave the answer; Checks is then the
+	// answer the live checks gave.
+	Overridden bool
+	Checks     string
+}
+
+// Decision reports whether the step is a yes/no question an operator may
+// override (collecting the environment is not).
+func (s Step) Decision() bool { return s.ID != StepEnvironment }
+
+// yesIsFault is, per decision, whether the answer "yes" points at a fault
+// there ("resources abnormal?" yes, "network ok?" no).
+var yesIsFault = map[string]bool{
+	StepCore: true, StepNetwork: false, StepServer: true, StepApplication: false,
+	StepDatabase: true, StepSecurity: false,
 }
 
 // Walk answers the flow chart from the assessment and the results: core
 // business affected → collect environment → network → server → application →
 // database (lock or not) — then security, which the seed's chart leaves out.
-func Walk(a Assessment, results []probes.Result) []Step {
+//
+// overrides holds the operator's answers by step id (true: yes). An
+// overridden step takes the operator's answer and the walk goes on from it:
+// "network ok? yes" moves past the network, "resources abnormal? yes" stops
+// at the restart, "lock or deadlock? no" leads to the restore guidance when
+// the data layer fails. The first fault after the plan step is where the
+// operator is (Here).
+func Walk(a Assessment, results []probes.Result, overrides map[string]bool) []Step {
 	var worst [5]*probes.Result
 	var lock *probes.Result
 	for i := range results {
@@ -111,18 +145,17 @@ func Walk(a Assessment, results []probes.Result) []Step {
 		}
 	}
 	steps := []Step{{
-		Question: "core business affected?", Answer: "no", Evidence: "grade " + a.Grade.String() + ": " + a.Reason,
-		Action: "open a ticket; grade " + a.Grade.String(),
+		ID: StepCore, Question: "core business affected?", Answer: "no", Evidence: "grade " + a.Grade.String() + ": " + a.Reason,
+		Action: ticket(a.Grade),
 	}, {
-		Question: "collect environment", Answer: fmt.Sprintf("%d checks, %d not ok", len(results), nFail),
+		ID: StepEnvironment, Question: "collect environment", Answer: fmt.Sprintf("%d checks, %d not ok", len(results), nFail),
 		Evidence: "likely cause by layer: " + causes(a.Causes),
 	}}
 	if a.Grade == Red {
-		steps[0].Answer, steps[0].Fault = "yes", true
-		steps[0].Action = "red plan: restore basic function in 30 min (deadline 1 h)"
+		steps[0].Answer, steps[0].Fault, steps[0].Action = "yes", true, redPlan
 	}
-	layer := func(q string, l probes.Layer, faultAnswer, okAnswer, action string) Step {
-		s := Step{Question: q, Answer: okAnswer, Evidence: evidence(worst[l]), Action: action}
+	layer := func(id, q string, l probes.Layer, faultAnswer, okAnswer, action string) Step {
+		s := Step{ID: id, Question: q, Answer: okAnswer, Evidence: evidence(worst[l]), Action: action}
 		switch w := worst[l]; {
 		case w == nil:
 			s.Answer = "no checks"
@@ -134,15 +167,21 @@ func Walk(a Assessment, results []probes.Result) []Step {
 		return s
 	}
 	steps = append(steps,
-		layer("network layer ok?", probes.Network, "no", "yes", ActNetwork),
-		layer("server layer: resources abnormal?", probes.Server, "yes", "no", ActRestart),
-		layer("application layer ok?", probes.Application, "no", "yes", ActApp),
+		layer(StepNetwork, "network layer ok?", probes.Network, "no", "yes", ActNetwork),
+		layer(StepServer, "server layer: resources abnormal?", probes.Server, "yes", "no", ActRestart),
+		layer(StepApplication, "application layer ok?", probes.Application, "no", "yes", ActApp),
 	)
-	db := layer("database health: lock or deadlock?", probes.Data, "no", "no", ActRestore)
+	db := layer(StepDatabase, "database health: lock or deadlock?", probes.Data, "no", "no", ActRestore)
 	if lock != nil {
 		db.Answer, db.Fault, db.Evidence, db.Action = "yes", true, evidence(lock), ActKill
 	}
-	steps = append(steps, db, layer("security layer ok? (not in the seed's chart)", probes.Security, "no", "yes", ActSecurity))
+	steps = append(steps, db, layer(StepSecurity, "security layer ok? (not in the seed's chart)", probes.Security, "no", "yes", ActSecurity))
+	dataFailing := worst[probes.Data] != nil && failing(*worst[probes.Data])
+	for i := range steps {
+		if yes, ok := overrides[steps[i].ID]; ok && steps[i].Decision() {
+			override(&steps[i], yes, a.Grade, dataFailing)
+		}
+	}
 	for i := 1; i < len(steps); i++ { // step 0 decides the plan, not the place
 		if steps[i].Fault {
 			steps[i].Here = true
@@ -150,6 +189,32 @@ func Walk(a Assessment, results []probes.Result) []Step {
 		}
 	}
 	return steps
+}
+
+const redPlan = "red plan: restore basic function in 30 min (deadline 1 h)"
+
+func ticket(g Grade) string { return "open a ticket; grade " + g.String() }
+
+// override puts the operator's answer on s and follows it to its branch.
+func override(s *Step, yes bool, g Grade, dataFailing bool) {
+	s.Overridden, s.Checks = true, s.Answer
+	s.Answer = "no"
+	if yes {
+		s.Answer = "yes"
+	}
+	s.Fault = yes == yesIsFault[s.ID]
+	switch s.ID {
+	case StepCore:
+		s.Action = ticket(g)
+		if yes {
+			s.Action = redPlan
+		}
+	case StepDatabase: // "no lock" is a fault only when the data layer fails: then restore
+		s.Action = ActKill
+		if !yes {
+			s.Action, s.Fault = ActRestore, dataFailing
+		}
+	}
 }
 
 func causes(ls []probes.Layer) string {

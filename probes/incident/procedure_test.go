@@ -61,7 +61,7 @@ func TestWalk(t *testing.T) {
 				core["c"] = true
 			}
 			a := Assess(tt.results, core)
-			steps := Walk(a, tt.results)
+			steps := Walk(a, tt.results, nil)
 			require.Len(t, steps, 7)
 			assert.Equal(t, tt.core, steps[0].Fault, "core business affected")
 			here := -1
@@ -77,4 +77,77 @@ func TestWalk(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestWalkOverrides(t *testing.T) {
+	serverWarn := step(probes.Server, "cpu", probes.Warn)
+	lock := step(probes.Data, "lock_waits", probes.Crit)
+	repl := step(probes.Data, "replication", probes.Crit)
+	netUnknown := step(probes.Network, "connect", probes.Unknown)
+	tests := []struct {
+		name      string
+		results   []probes.Result
+		overrides map[string]bool
+		here      string // id of the step marked Here, "" for none
+		action    string
+		answers   map[string]string // step id → answer shown
+	}{
+		{"none: the checks answer", []probes.Result{serverWarn, lock}, nil, StepServer, ActRestart,
+			map[string]string{StepServer: "yes", StepDatabase: "yes"}},
+		{"server not abnormal: on to the lock", []probes.Result{serverWarn, lock}, map[string]bool{StepServer: false}, StepDatabase, ActKill,
+			map[string]string{StepServer: "no"}},
+		{"network can't tell, operator says ok", []probes.Result{netUnknown, lock}, map[string]bool{StepNetwork: true}, StepDatabase, ActKill,
+			map[string]string{StepNetwork: "yes"}},
+		{"network ok by checks, operator says not", []probes.Result{step(probes.Network, "connect", probes.OK), lock},
+			map[string]bool{StepNetwork: false}, StepNetwork, ActNetwork, map[string]string{StepNetwork: "no"}},
+		{"resources abnormal by operator", []probes.Result{lock}, map[string]bool{StepServer: true}, StepServer, ActRestart, nil},
+		{"no lock, data failing: restore", []probes.Result{lock}, map[string]bool{StepDatabase: false}, StepDatabase, ActRestore,
+			map[string]string{StepDatabase: "no"}},
+		{"lock by operator over a replication fault", []probes.Result{repl}, map[string]bool{StepDatabase: true}, StepDatabase, ActKill,
+			map[string]string{StepDatabase: "yes"}},
+		{"no lock, data ok: walk ends", []probes.Result{step(probes.Data, "lock_waits", probes.OK)}, map[string]bool{StepDatabase: false}, "", "", nil},
+		{"every fault overridden away", []probes.Result{serverWarn, lock}, map[string]bool{StepServer: false, StepDatabase: false, StepApplication: true},
+			StepDatabase, ActRestore, nil},
+		{"environment is not a decision", []probes.Result{lock}, map[string]bool{StepEnvironment: true}, StepDatabase, ActKill,
+			map[string]string{StepEnvironment: "1 checks, 1 not ok"}},
+		{"unknown id ignored", []probes.Result{lock}, map[string]bool{"bogus": true}, StepDatabase, ActKill, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := Assess(tt.results, nil)
+			steps := Walk(a, tt.results, tt.overrides)
+			require.Len(t, steps, 7)
+			here := ""
+			for _, s := range steps {
+				if s.Here {
+					require.Empty(t, here, "one step is Here")
+					here = s.ID
+					assert.Equal(t, tt.action, s.Action)
+				}
+				_, over := tt.overrides[s.ID]
+				assert.Equal(t, over && s.Decision(), s.Overridden, s.ID)
+				if s.Overridden {
+					assert.NotEmpty(t, s.Checks, "the checks' answer is kept")
+				}
+				if want, ok := tt.answers[s.ID]; ok {
+					assert.Equal(t, want, s.Answer, s.ID)
+				}
+			}
+			assert.Equal(t, tt.here, here)
+		})
+	}
+}
+
+func TestWalkCoreOverride(t *testing.T) {
+	rs := []probes.Result{step(probes.Data, "replication", probes.Crit)}
+	a := Assess(rs, nil)
+	require.Equal(t, Orange, a.Grade)
+	s := Walk(a, rs, map[string]bool{StepCore: true})[0]
+	assert.True(t, s.Fault)
+	assert.Equal(t, "yes", s.Answer)
+	assert.Equal(t, "no", s.Checks)
+	assert.Contains(t, s.Action, "red plan")
+	s = Walk(a, rs, map[string]bool{StepCore: false})[0]
+	assert.False(t, s.Fault)
+	assert.Equal(t, "open a ticket; grade orange", s.Action)
 }

@@ -18,11 +18,15 @@ type Tracker struct {
 	started  time.Time // incident start; zero while green
 	timeline []Event
 	seen     bool
+	// overrides are the operator's answers to the guide's steps (Walk),
+	// kept for the incident they were given in.
+	overrides map[string]bool
 }
 
 // NewTracker returns a tracker for an estate with the given core components.
 func NewTracker(core []string) *Tracker {
-	t := &Tracker{core: map[string]bool{}, pending: map[string]time.Time{}, last: map[string]probes.Status{}}
+	t := &Tracker{core: map[string]bool{}, pending: map[string]time.Time{}, last: map[string]probes.Status{},
+		overrides: map[string]bool{}}
 	for _, c := range core {
 		t.core[c] = true
 	}
@@ -43,6 +47,9 @@ type State struct {
 	// current grade's restore deadline passes.
 	Started  time.Time
 	Deadline time.Time
+	// Overrides are the operator's answers to the guide's steps by step id
+	// (true: yes), Walk's third argument; a copy, nil when there are none.
+	Overrides map[string]bool
 }
 
 // Remaining is the time left to the deadline at now (negative when overdue).
@@ -84,12 +91,16 @@ func (t *Tracker) Update(results []probes.Result, now time.Time) State {
 
 	if st.Grade != t.grade || !t.seen {
 		if t.seen || st.Grade != Green {
-			t.add(Event{Time: now, Kind: GradeChanged, Subject: st.Grade.String(),
-				Text: fmt.Sprintf("grade %s → %s: %s", t.grade, st.Grade, st.Reason)})
+			text := fmt.Sprintf("grade %s → %s: %s", t.grade, st.Grade, st.Reason)
+			if st.Grade == Green && len(t.overrides) > 0 {
+				text += " (the operator's guide answers end with the incident)"
+			}
+			t.add(Event{Time: now, Kind: GradeChanged, Subject: st.Grade.String(), Text: text})
 		}
 		switch {
 		case st.Grade == Green:
 			t.started = time.Time{}
+			clear(t.overrides) // they answered for an incident that is over
 		case t.started.IsZero():
 			t.started = now
 		}
@@ -97,10 +108,31 @@ func (t *Tracker) Update(results []probes.Result, now time.Time) State {
 	}
 	t.seen = true
 	st.Started = t.started
+	st.Overrides = t.Overrides()
 	if !t.started.IsZero() {
 		st.Deadline = t.started.Add(st.Grade.Deadline())
 	}
 	return st
+}
+
+// Override sets the operator's answer to a step of the walk (a Step* id).
+// The caller records it on the timeline (Record), where the session
+// recorder sees it. Overrides last until the grade returns to green.
+func (t *Tracker) Override(step string, yes bool) { t.overrides[step] = yes }
+
+// ClearOverride removes the operator's answer: the checks answer again.
+func (t *Tracker) ClearOverride(step string) { delete(t.overrides, step) }
+
+// Overrides returns a copy of the operator's answers, nil when there are none.
+func (t *Tracker) Overrides() map[string]bool {
+	if len(t.overrides) == 0 {
+		return nil
+	}
+	out := make(map[string]bool, len(t.overrides))
+	for k, v := range t.overrides {
+		out[k] = v
+	}
+	return out
 }
 
 // Record adds an event from outside the probes (an action, an override).

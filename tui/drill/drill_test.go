@@ -30,7 +30,16 @@ func TestEvidenceLockWaits(t *testing.T) {
 		}
 		assert.NotContains(t, out, "\x1b")
 		assert.NotContains(t, out, "pwned")
-		header := lines[2]
+		header := ""
+		for _, l := range lines {
+			if strings.HasPrefix(l, "waiting_thread") {
+				header = l
+			}
+		}
+		assert.Contains(t, out, "thread 4711 · idle in transaction 42 s · 12,408 rows modified · root@app-1 ·")
+		assert.Contains(t, out, "blocks 3")
+		assert.Contains(t, out, "│  └─ thread 4716 waits 6 s: DELETE FROM invoice_line WHERE invoice_id=42")
+		assert.Less(t, strings.Index(out, "thread 4711"), strings.Index(out, "waits (3):"), "the tree comes before the waits table")
 		for _, col := range []string{"waiting_thread", "blocking_thread", "wait_seconds", "blocking_query"} {
 			assert.Contains(t, header, col)
 		}

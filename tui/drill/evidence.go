@@ -32,8 +32,10 @@ func normalize(ev map[string]any) map[string]any {
 }
 
 // Evidence draws a check's evidence in lines of at most w cells: scalars as
-// "key: value", nested maps indented one level, lists of maps as tables
-// (columns: the union of keys in a stable order), other lists joined.
+// "key: value", a lock-wait chain as a tree (root blockers first), nested
+// maps indented one level, lists of maps as tables (columns: the union of
+// keys in a stable order; a process list longest-running first), other
+// lists joined.
 func Evidence(st *common.Styles, ev map[string]any, w int) []string {
 	if len(ev) == 0 {
 		return []string{st.Dim.Render("no evidence")}
@@ -41,7 +43,13 @@ func Evidence(st *common.Styles, ev map[string]any, w int) []string {
 	ev = normalize(ev)
 	keys := sortedKeys(ev)
 	var scalars, maps, lists []string
+	var trees []string
+	chains := map[string][]chainNode{}
 	for _, k := range keys {
+		if c, ok := parseChain(ev[k]); ok {
+			trees, chains[k] = append(trees, k), c
+			continue
+		}
 		switch v := ev[k].(type) {
 		case map[string]any:
 			maps = append(maps, k)
@@ -59,6 +67,9 @@ func Evidence(st *common.Styles, ev map[string]any, w int) []string {
 	for _, k := range scalars {
 		out = append(out, kv(st, k, cell(ev[k], w), w))
 	}
+	for _, k := range trees {
+		out = append(out, chainLines(st, k, chains[k], w)...)
+	}
 	for _, k := range maps {
 		out = append(out, st.Bold.Render(text.Trunc(text.Sanitize(k)+":", w)))
 		m := ev[k].(map[string]any)
@@ -68,6 +79,9 @@ func Evidence(st *common.Styles, ev map[string]any, w int) []string {
 	}
 	for _, k := range lists {
 		rows := tableRows(ev[k].([]any))
+		if k == "processlist" {
+			sortByTime(rows)
+		}
 		out = append(out, st.Bold.Render(text.Trunc(fmt.Sprintf("%s (%d):", text.Sanitize(k), len(rows)), w)))
 		out = append(out, Table(st, rows, w)...)
 	}

@@ -42,7 +42,7 @@ func TestHops(t *testing.T) {
 	assert.True(t, hops[1].Breaks, "invoice-api's 503 is the first crit hop")
 	assert.False(t, hops[3].Breaks, "only the first")
 	assert.Equal(t, probes.Crit, hops[3].Status)
-	assert.Contains(t, hops[3].Worst, "mysql/lock_waits: 2 sessions waiting")
+	assert.Contains(t, hops[3].Worst, "mysql/lock_waits: 3 sessions waiting")
 	assert.False(t, hops[5].Watched)
 }
 

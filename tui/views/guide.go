@@ -10,22 +10,31 @@ import (
 	"github.com/fivelayer/triage/tui/text"
 )
 
+// Steps is the procedure walked over the live checks with the operator's
+// overrides: what the guide, the incident cell and the override keys see.
+func Steps(ctx *common.Context) []incident.Step {
+	return incident.Walk(ctx.State.Assessment, ctx.Estate.Results, ctx.State.Overrides)
+}
+
 // Guide draws the seed's procedure (SPEC §5) with each decision answered
-// from the live checks, its evidence, and the step the operator is at.
-func Guide(ctx *common.Context, w int) []string {
+// from the live checks or overridden by the operator, its evidence, and the
+// step the operator is at; sel is the selected step (y/n/u act on it).
+// stepAt is the line each step starts at, to keep the selection in view.
+func Guide(ctx *common.Context, w, sel int) (lines []string, stepAt []int) {
 	st := ctx.Styles
 	t := "── guide: the procedure, answered from live checks "
 	out := []string{st.Focus.Render(text.Trunc(t+strings.Repeat("─", max(0, w-text.Width(t))), w))}
 	if !Ready(ctx) {
-		return append(out, st.Probing.Render(" … probing — the walk starts when the first round is in"))
+		return append(out, st.Probing.Render(" … probing — the walk starts when the first round is in")), nil
 	}
-	steps := incident.Walk(ctx.State.Assessment, ctx.Estate.Results)
+	steps := Steps(ctx)
 	qw := 0
 	for _, s := range steps {
 		qw = max(qw, text.Width(s.Question))
 	}
 	qw = min(qw, w/2)
 	for i, s := range steps {
+		stepAt = append(stepAt, len(out))
 		mk := " "
 		if s.Here {
 			mk = st.Highlight.Render("▶")
@@ -39,7 +48,15 @@ func Guide(ctx *common.Context, w int) []string {
 		case i == 1:
 			ans = s.Answer
 		}
-		line := fmt.Sprintf("%s %d %s %s", mk, i+1, text.Fit(s.Question, qw), ans)
+		if s.Overridden {
+			ans += st.Focus.Render(" (overridden by operator: " + s.Answer + ")")
+		}
+		q := text.Fit(s.Question, qw)
+		sm := " "
+		if i == sel {
+			q, sm = st.Selected.Render(q), "›"
+		}
+		line := fmt.Sprintf("%s%s%d %s %s", mk, sm, i+1, q, ans)
 		if s.Here {
 			line += st.Highlight.Render("  ◀ you are here")
 		}
@@ -47,9 +64,14 @@ func Guide(ctx *common.Context, w int) []string {
 		if s.Evidence != "" {
 			out = append(out, text.Trunc("     "+st.Dim.Render("evidence: ")+text.Sanitize(s.Evidence), w))
 		}
+		if s.Overridden {
+			out = append(out, text.Trunc("     "+st.Dim.Render("checks said: ")+s.Checks+st.Dim.Render(" · u clears"), w))
+		}
 		if (s.Fault || i == 0) && s.Action != "" {
 			out = append(out, text.Trunc("     "+st.Bold.Render("do: ")+s.Action, w))
 		}
 	}
-	return append(out, "", st.Dim.Render(text.Trunc(" actions at the leaves arrive with the guarded remediation; nothing here runs anything.", w)))
+	out = append(out, "", st.Dim.Render(text.Trunc(" j/k select a step · y/n answer it yourself · u clears · the walk goes on from your answer", w)),
+		st.Dim.Render(text.Trunc(" the leaves' actions are the guarded ones (K, R): nothing here runs anything.", w)))
+	return out, stepAt
 }

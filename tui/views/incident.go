@@ -74,7 +74,7 @@ func Incident(ctx *common.Context, w, h int) []string {
 			cs = []string{"none: every layer ok"}
 		}
 		lines = append(lines, " "+st.Dim.Render("likely: ")+strings.Join(cs, " › "))
-		for i, s := range incident.Walk(ctx.State.Assessment, ctx.Estate.Results) {
+		for i, s := range Steps(ctx) {
 			if s.Here {
 				lines = append(lines, text.Trunc(" "+st.Dim.Render("guide: ")+fmt.Sprintf("step %d %s %s", i+1, s.Question, s.Answer), w),
 					text.Trunc(" "+st.Bold.Render("do: ")+s.Action, w))

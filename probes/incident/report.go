@@ -1,0 +1,231 @@
+package incident
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/fivelayer/triage/probes"
+)
+
+// reportTime is how the report writes a moment: unambiguous, with its zone.
+const reportTime = "2006-01-02 15:04:05 MST"
+
+// Report is the incident report (SPEC §7) in Markdown, as of now: the grade
+// with its SLA deadline and restore target, the likely causes by layer,
+// every check that is not ok grouped by layer, the procedure walk with each
+// step's answer (the operator's overrides in st.Overrides included), the
+// actions taken and the whole timeline. Strings from the estate are stripped
+// of control characters and escaped for Markdown tables.
+func Report(estate, env string, st State, timeline []Event, now time.Time) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	if estate = plain(estate); estate == "" {
+		estate = "(no estate name)"
+	}
+	if env = plain(env); env == "" {
+		env = "unset"
+	}
+	p("# Incident report: %s — %s\n\n", estate, strings.ToUpper(st.Grade.String()))
+	p("- **Estate:** %s\n- **Environment:** %s\n- **Generated:** %s\n", estate, env, now.Format(reportTime))
+	p("- **Grade:** %s (%s): %s\n", st.Grade, st.Grade.Meaning(), plain(st.Reason))
+	switch {
+	case st.Started.IsZero():
+		p("- **Incident started:** no incident open (grade green)\n")
+	default:
+		p("- **Incident started:** %s (%s ago)\n", st.Started.Format(reportTime), clock(now.Sub(st.Started)))
+	}
+	if !st.Deadline.IsZero() {
+		left := st.Remaining(now)
+		state := clock(left) + " left"
+		if left < 0 {
+			state = "overdue by " + clock(left)
+		}
+		p("- **SLA deadline:** %s (%s)\n", st.Deadline.Format(reportTime), state)
+	}
+	if t := st.Grade.RestoreTarget(); t != "" {
+		p("- **Restore target:** %s\n", t)
+	}
+
+	p("\n## Likely causes by layer\n\n")
+	if len(st.Causes) == 0 {
+		p("None: every layer is ok.\n")
+	}
+	for i, l := range st.Causes {
+		p("%d. %s (seed weight %d%%): %s\n", i+1, l, l.Weight(), layerCounts(st.Layers, l))
+	}
+
+	p("\n## Checks not ok\n")
+	writeChecks(&b, st)
+
+	p("\n## Procedure\n\n| # | question | answer | evidence | do |\n|---|---|---|---|---|\n")
+	for i, s := range Walk(st.Assessment, st.Results, st.Overrides) {
+		ans := s.Answer
+		if s.Overridden {
+			ans += fmt.Sprintf(" (overridden by operator: %s; checks said: %s)", s.Answer, s.Checks)
+		}
+		if s.Here {
+			ans = "**" + ans + "** ◀ here"
+		}
+		do := ""
+		if s.Fault || i == 0 {
+			do = s.Action
+		}
+		p("| %d | %s | %s | %s | %s |\n", i+1, cell(s.Question), cell(ans), cell(s.Evidence), cell(do))
+	}
+
+	p("\n## Actions taken\n\n")
+	n := 0
+	for _, e := range timeline {
+		if e.Kind == ActionTaken {
+			p("- %s · %s: %s\n", e.Time.Format(reportTime), plain(e.Subject), plain(e.Text))
+			n++
+		}
+	}
+	if n == 0 {
+		p("None recorded.\n")
+	}
+
+	p("\n## Timeline\n\n")
+	if len(timeline) == 0 {
+		p("No events.\n")
+	}
+	for _, e := range timeline {
+		p("- %s · %s · %s\n", e.Time.Format(reportTime), e.Kind, plain(e.Text))
+	}
+	return b.String()
+}
+
+// writeChecks lists the checks that are not ok by layer, worst first, and
+// those a `for:` still holds back.
+func writeChecks(b *strings.Builder, st State) {
+	byLayer := map[probes.Layer][]probes.Result{}
+	for _, r := range st.Results {
+		if r.Status != probes.OK {
+			byLayer[r.Layer] = append(byLayer[r.Layer], r)
+		}
+	}
+	if len(byLayer) == 0 {
+		b.WriteString("\nNone: every check is ok.\n")
+	}
+	for _, l := range probes.Layers {
+		rs := byLayer[l]
+		if len(rs) == 0 {
+			continue
+		}
+		sort.SliceStable(rs, func(i, j int) bool {
+			if rs[i].Status != rs[j].Status {
+				return rs[i].Status.Worse(rs[j].Status)
+			}
+			return rs[i].ID < rs[j].ID
+		})
+		fmt.Fprintf(b, "\n### %s\n\n| check | status | summary | error |\n|---|---|---|---|\n", l)
+		for _, r := range rs {
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", cell(r.ID), r.Status, cell(r.Summary), cell(r.Err))
+		}
+	}
+	if len(st.Pending) > 0 {
+		ids := make([]string, 0, len(st.Pending))
+		for id := range st.Pending {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		b.WriteString("\nHeld back by `for:` (not ok, not yet long enough to grade):\n\n")
+		for _, id := range ids {
+			fmt.Fprintf(b, "- %s for %s\n", plain(id), st.Pending[id].Round(time.Second))
+		}
+	}
+}
+
+// layerCounts is "crit: 1 crit, 2 warn" for layer l.
+func layerCounts(ls []LayerStatus, l probes.Layer) string {
+	for _, x := range ls {
+		if x.Layer != l {
+			continue
+		}
+		var parts []string
+		for _, s := range []probes.Status{probes.Crit, probes.Warn, probes.Unknown} {
+			if n := x.Counts[s]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, s))
+			}
+		}
+		return x.Status.String() + ": " + strings.Join(parts, ", ")
+	}
+	return "not graded"
+}
+
+// clock is a duration as h:mm:ss by its magnitude.
+func clock(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	s := int(d / time.Second)
+	return fmt.Sprintf("%02d:%02d:%02d", s/3600, s/60%60, s%60)
+}
+
+// cell is a Markdown table cell: plain, with the pipe and HTML escaped.
+func cell(s string) string {
+	s = strings.TrimSpace(plain(s))
+	if s == "" {
+		return "—"
+	}
+	return strings.NewReplacer("|", `\|`, "<", "&lt;").Replace(s)
+}
+
+// plain makes a string from the estate one safe line: escape sequences (CSI,
+// OSC, other ESC pairs) and control and bidirectional formatting characters
+// are dropped, whitespace controls become spaces. A report is read with
+// cat and less as often as in a Markdown viewer.
+func plain(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r == 0x1b || r == 0x9b || r == 0x9d:
+			i = skipEscape(rs, i)
+		case r == '\n' || r == '\t' || r == '\v' || r == '\f':
+			b.WriteByte(' ')
+		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// skipEscape returns the index of the last rune of the escape sequence that
+// starts at i: CSI up to its final byte, OSC/DCS/APC/PM/SOS up to BEL or ST,
+// any other ESC with the one rune after it.
+func skipEscape(rs []rune, i int) int {
+	kind := rs[i]
+	if kind == 0x1b {
+		if i+1 >= len(rs) {
+			return i
+		}
+		i++
+		switch rs[i] {
+		case '[':
+			kind = 0x9b
+		case ']', 'P', '_', '^', 'X':
+			kind = 0x9d
+		default:
+			return i
+		}
+	}
+	for i++; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case kind == 0x9b && r >= 0x40 && r <= 0x7e:
+			return i
+		case kind == 0x9d && (r == 0x07 || r == 0x9c):
+			return i
+		case kind == 0x9d && r == 0x1b && i+1 < len(rs) && rs[i+1] == '\\':
+			return i + 1
+		}
+	}
+	return i
+}

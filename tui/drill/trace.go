@@ -1,0 +1,231 @@
+package drill
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/network"
+	"github.com/fivelayer/triage/tui/common"
+	"github.com/fivelayer/triage/tui/text"
+)
+
+// trace is the path trace shown over the drill-down (T): running, done, or
+// why there is none.
+type trace struct {
+	open    bool
+	seq     int    // which request the panel waits for: older answers are dropped
+	host    string // traced host, from the component's probe specs
+	why     string // no host to trace: why
+	limits  string // "at most 30 hops within 30s"
+	running bool
+	res     network.TraceResult
+	err     error
+	offset  int
+}
+
+// TraceTarget is the host a path trace of component goes to: the host of the
+// first probe spec with an address or a URL, or the name a dns probe
+// resolves. Without one, why says so.
+func TraceTarget(ctx *common.Context, component string) (host, why string) {
+	comp := ctx.Component(component)
+	if comp == nil {
+		return "", component + " is not in the config: no probe names a host to trace"
+	}
+	if h := specHost(comp); h != "" {
+		return h, ""
+	}
+	return "", component + " has no probe with an address, a URL or a DNS name: nothing to trace"
+}
+
+func specHost(comp *config.Component) string {
+	for _, s := range comp.Probes {
+		if s.Address != "" {
+			if h, _, err := net.SplitHostPort(s.Address); err == nil {
+				return h
+			}
+			return s.Address
+		}
+		if s.URL != "" {
+			if u, err := url.Parse(s.URL); err == nil && u.Hostname() != "" {
+				return u.Hostname()
+			}
+		}
+		if s.Kind == "dns" && s.Name != "" {
+			return s.Name
+		}
+	}
+	return ""
+}
+
+// OpenTrace shows the trace panel for request seq: tracing host, or why
+// nothing can be traced when host is "".
+func (m *Model) OpenTrace(seq int, host, why, limits string) {
+	m.trace = trace{open: true, seq: seq, host: host, why: why, limits: limits, running: host != ""}
+}
+
+// SetTrace puts the outcome of request seq on the panel; it reports false
+// (and changes nothing) when the panel was closed or another trace started.
+func (m *Model) SetTrace(seq int, res network.TraceResult, err error) bool {
+	if !m.trace.open || m.trace.seq != seq {
+		return false
+	}
+	m.trace.running, m.trace.res, m.trace.err = false, res, err
+	return true
+}
+
+// CloseTrace hides the trace panel.
+func (m *Model) CloseTrace() { m.trace = trace{} }
+
+// TraceOpen reports whether the trace panel is shown.
+func (m Model) TraceOpen() bool { return m.trace.open }
+
+// ScrollTrace moves the trace panel delta lines, within its content.
+func (m *Model) ScrollTrace(ctx *common.Context, delta, w, h int) {
+	n := len(m.traceLines(ctx, w))
+	m.trace.offset = max(0, min(m.trace.offset+delta, n-h))
+}
+
+// traceLines is the trace panel: the hops as a table (ttl, address, rtt,
+// note), a routing loop flagged in words, glyph and colour.
+func (m Model) traceLines(ctx *common.Context, w int) []string {
+	st := ctx.Styles
+	tr := m.trace
+	title := "path trace: " + text.Sanitize(m.component)
+	if tr.host != "" {
+		title += " → " + text.Sanitize(tr.host)
+		if a := text.Sanitize(tr.res.Address); a != "" && a != tr.host {
+			title += " (" + a + ")"
+		}
+	}
+	if tool := text.Sanitize(tr.res.Tool); tool != "" {
+		title += " · " + tool
+	}
+	out := []string{rule(ctx, title, w)}
+	foot := st.Dim.Render(text.Trunc(" esc closes · T traces again", w))
+	switch {
+	case tr.why != "":
+		return append(out, text.Trunc(" "+st.Status[probes.Unknown].Render("? unavailable: ")+text.Sanitize(tr.why), w), foot)
+	case tr.running:
+		return append(out, text.Trunc(" "+st.Probing.Render("… tracing…")+" "+st.Dim.Render(tr.limits), w))
+	case tr.err != nil:
+		return append(out, text.Trunc(" "+st.Status[probes.Unknown].Render("? unavailable: ")+text.Sanitize(tr.err.Error()), w), foot)
+	case tr.res.Unavailable != "":
+		return append(out, text.Trunc(" "+st.Status[probes.Unknown].Render("? unavailable: ")+text.Sanitize(tr.res.Unavailable), w), foot)
+	}
+	res := tr.res
+	n := len(res.Hops)
+	switch {
+	case res.Reached:
+		out = append(out, " "+st.Status[probes.OK].Render(fmt.Sprintf("✔ reached in %d hop%s", n, plural(n))))
+	case res.Incomplete != "":
+		out = append(out, text.Trunc(" "+st.Status[probes.Warn].Render("▲ incomplete: "+text.Sanitize(res.Incomplete)), w))
+	default:
+		out = append(out, " "+st.Status[probes.Crit].Render(fmt.Sprintf("✖ not reached after %d hop%s", n, plural(n))))
+	}
+	loop := map[string]bool{}
+	if res.Loop {
+		for _, a := range res.LoopHops {
+			loop[a] = true
+		}
+		seq := make([]string, len(res.LoopHops))
+		for i, a := range res.LoopHops {
+			seq[i] = text.Sanitize(a)
+		}
+		line := "⟲ routing loop: " + loopSpan(res) + " repeat (" + strings.Join(seq, " → ") + ")"
+		for i, l := range text.Wrap(line, w-3) {
+			pre := "   "
+			if i == 0 {
+				pre = " "
+			}
+			out = append(out, pre+st.Status[probes.Crit].Render(l))
+		}
+	}
+	rows := make([]map[string]any, 0, n)
+	for _, h := range res.Hops {
+		addr, rtt, note := text.Sanitize(h.Address), "", text.Sanitize(h.Note)
+		if addr == "" {
+			addr, note = "*", strings.TrimSpace("no reply "+note)
+		} else {
+			rtt = text.Number(float64(h.RTT.Microseconds())/1000) + " ms"
+		}
+		if loop[h.Address] {
+			note = strings.TrimSpace("⟲ loop " + note)
+		}
+		rows = append(rows, map[string]any{"ttl": float64(h.TTL), "address": addr, "rtt": rtt, "note": note})
+	}
+	if n == 0 {
+		out = append(out, st.Dim.Render(" no hops answered"))
+	} else {
+		out = append(out, hopTable(ctx, rows, w)...)
+	}
+	return append(out, foot)
+}
+
+// hopTable draws the hops in the fixed column order ttl, address, rtt, note.
+func hopTable(ctx *common.Context, rows []map[string]any, w int) []string {
+	cols := []string{"ttl", "address", "rtt", "note"}
+	widths := make([]int, len(cols))
+	for c, k := range cols {
+		widths[c] = len(k)
+		for _, r := range rows {
+			widths[c] = max(widths[c], text.Width(cell(r[k], 60)))
+		}
+	}
+	line := func(vals []string) string {
+		var b strings.Builder
+		for c, v := range vals {
+			if c > 0 {
+				b.WriteString("  ")
+			}
+			if c == 0 {
+				b.WriteString(text.FitLeft(v, widths[c]))
+				continue
+			}
+			b.WriteString(text.Fit(v, widths[c]))
+		}
+		return text.Trunc(" "+strings.TrimRight(b.String(), " "), w)
+	}
+	out := []string{ctx.Styles.Bold.Underline(true).Render(line(cols))}
+	for _, r := range rows {
+		vals := make([]string, len(cols))
+		for c, k := range cols {
+			vals[c] = cell(r[k], 60)
+		}
+		out = append(out, line(vals))
+	}
+	return out
+}
+
+// loopSpan names the TTLs of the loop's first turn: "hops 4–7".
+func loopSpan(res network.TraceResult) string {
+	first, last := 0, 0
+	for i, h := range res.Hops {
+		if h.Address != res.LoopHops[0] {
+			continue
+		}
+		first, last = h.TTL, h.TTL
+		end := res.LoopHops[len(res.LoopHops)-1]
+		for _, g := range res.Hops[i:] {
+			if g.Address == end {
+				last = g.TTL
+				break
+			}
+		}
+		break
+	}
+	if first == last {
+		return fmt.Sprintf("hop %d", first)
+	}
+	return fmt.Sprintf("hops %d–%d", first, last)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
