@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,28 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/internal/testenv"
-	"github.com/fivelayer/triage/probes/lab"
 )
 
 // TestCheckOpenClosedSilent is issue 2's acceptance: an open, a refused and a
 // silent port (accept queue full) give ok, crit and crit "timed out", exit 2,
 // within the timeout plus a small margin.
 func TestCheckOpenClosedSilent(t *testing.T) {
-	open, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer open.Close()
-	go func() {
-		for {
-			c, err := open.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.Close()
-		}
-	}()
-	silent, err := lab.NewSilent()
-	require.NoError(t, err)
-	defer silent.Close()
+	open, silent := testenv.Open(t), testenv.Silent(t)
 	cfg := filepath.Join(t.TempDir(), "triage.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`estate: done-when
 timeout: 2s
@@ -47,7 +31,7 @@ components:
     probes: [{kind: tcp, address: %q}]
   - name: silent
     probes: [{kind: tcp, address: %q}]
-`, open.Addr().String(), testenv.Refused(t), silent.Addr)), 0o600))
+`, open, testenv.Refused(t), silent)), 0o600))
 
 	start := time.Now()
 	out, stderr, code := runTriage(t, buildTriage(t), nil, "check", "--config", cfg, "--format", "json")

@@ -6,6 +6,7 @@ package testenv
 import (
 	"context"
 	"database/sql"
+	"net"
 	"os"
 	"testing"
 	"time"
@@ -67,4 +68,39 @@ func Refused(t testing.TB) string {
 		t.Fatalf("refused address: %v", err)
 	}
 	return addr
+}
+
+// Open is a loopback address that accepts connections and closes them at
+// once: a healthy port.
+func Open(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("open listener: %v", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
+	t.Cleanup(func() { _ = l.Close(); <-done })
+	return l.Addr().String()
+}
+
+// Silent is a loopback address whose accept queue is full, so a connect
+// never completes (lab.Silent), closed when the test ends.
+func Silent(t testing.TB) string {
+	t.Helper()
+	s, err := lab.NewSilent()
+	if err != nil {
+		t.Fatalf("silent listener: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s.Addr
 }

@@ -2,7 +2,6 @@ package network
 
 import (
 	"context"
-	"net"
 	"runtime"
 	"strconv"
 	"testing"
@@ -10,33 +9,17 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
-	"github.com/fivelayer/triage/probes/lab"
 )
 
 // BenchmarkRound1000TCP is one scheduler round of 1,000 tcp probes on
 // loopback, a third each open, refused and silent (accept queue full), with a
 // 2 s timeout. The target is under 2.5 s a round with no goroutine left.
 func BenchmarkRound1000TCP(b *testing.B) {
-	open, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(b, err)
-	defer open.Close()
-	go func() {
-		for {
-			c, err := open.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.Close()
-		}
-	}()
-	refused, err := lab.RefusedAddr()
-	require.NoError(b, err)
-	silent, err := lab.NewSilent()
-	require.NoError(b, err)
-	defer silent.Close()
+	open, refused, silent := testenv.Open(b), testenv.Refused(b), testenv.Silent(b)
 
-	addrs := []string{open.Addr().String(), refused, silent.Addr}
+	addrs := []string{open, refused, silent}
 	var targets []probes.Target
 	for i := range 1000 {
 		p, err := NewTCP(probes.Spec{Kind: "tcp", Address: addrs[i%3], Count: 1})

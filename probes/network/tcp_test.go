@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/lab"
 )
@@ -29,23 +30,7 @@ func runTCP(t *testing.T, spec probes.Spec, timeout time.Duration) ([]probes.Res
 }
 
 func TestTCPConnectRealPorts(t *testing.T) {
-	open, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer open.Close()
-	go func() {
-		for {
-			c, err := open.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.Close()
-		}
-	}()
-	refused, err := lab.RefusedAddr()
-	require.NoError(t, err)
-	silent, err := lab.NewSilent()
-	require.NoError(t, err)
-	defer silent.Close()
+	open, refused, silent := testenv.Open(t), testenv.Refused(t), testenv.Silent(t)
 
 	tests := []struct {
 		name    string
@@ -53,9 +38,9 @@ func TestTCPConnectRealPorts(t *testing.T) {
 		status  probes.Status
 		summary string
 	}{
-		{"open", open.Addr().String(), probes.OK, "0% loss"},
+		{"open", open, probes.OK, "0% loss"},
 		{"refused", refused, probes.Crit, "connection refused (3/3)"},
-		{"silent", silent.Addr, probes.Crit, "timed out"},
+		{"silent", silent, probes.Crit, "timed out"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
