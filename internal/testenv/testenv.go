@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/lab"
 	driver "github.com/go-sql-driver/mysql"
 )
@@ -103,4 +104,20 @@ func Silent(t testing.TB) string {
 	}
 	t.Cleanup(s.Close)
 	return s.Addr
+}
+
+// RunByCheck runs one round of p under timeout and returns its results by
+// check name, failing unless every check of p answered.
+func RunByCheck(t testing.TB, p probes.Probe, timeout time.Duration) map[string]probes.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	out := map[string]probes.Result{}
+	for _, r := range p.Run(ctx) {
+		out[r.Check] = r
+	}
+	if len(out) != len(p.Checks()) {
+		t.Fatalf("probe answered %d checks, want %d: %v", len(out), len(p.Checks()), out)
+	}
+	return out
 }

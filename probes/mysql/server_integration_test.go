@@ -45,19 +45,6 @@ func newProbeSpec(t *testing.T, dsn string, spec probes.Spec) *Probe {
 	return p.(*Probe)
 }
 
-// runOnce runs one round under timeout and returns results by check name.
-func runOnce(t *testing.T, p *Probe, timeout time.Duration) map[string]probes.Result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	out := map[string]probes.Result{}
-	for _, r := range p.Run(ctx) {
-		out[r.Check] = r
-	}
-	require.Len(t, out, len(checks))
-	return out
-}
-
 func randHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
@@ -139,4 +126,10 @@ func TestAuthFailuresIntegration(t *testing.T) {
 	assert.GreaterOrEqual(t, *res.Value, 55.0)
 	assert.Equal(t, probes.Crit, res.Status, res.Summary)
 	t.Logf("auth_failures: %s", res.Summary)
+}
+
+// runOnce runs one round under timeout and returns results by check name.
+func runOnce(t *testing.T, p *Probe, timeout time.Duration) map[string]probes.Result {
+	t.Helper()
+	return testenv.RunByCheck(t, p, timeout)
 }

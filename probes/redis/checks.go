@@ -111,12 +111,8 @@ func (p *Probe) rejectedCheck(s *sample) probes.Result {
 	}
 	ev := map[string]any{"rejected_connections": total}
 	res.Evidence = ev
-	r := p.rejected.Add(s.start, total)
-	if !r.Ready {
-		res.Summary = fmt.Sprintf("first sample (%.0f rejected since start); rate from next round", total)
-		if r.Reset {
-			res.Summary = "counter went backwards (restart or CONFIG RESETSTAT); rate from next round"
-		}
+	r, ready := warmRate(&res, &p.rejected, s.start, total, "rejected")
+	if !ready {
 		return res
 	}
 	ev["rejected_last_min"], ev["window_seconds"] = r.PerMinute, r.Span.Seconds()
@@ -205,12 +201,8 @@ func (p *Probe) evictions(s *sample) probes.Result {
 	}
 	ev := map[string]any{"evicted_keys": total, "maxmemory_policy": s.policy}
 	res.Evidence = ev
-	r := p.evicted.Add(s.start, total)
-	if !r.Ready {
-		res.Summary = fmt.Sprintf("first sample (%.0f evicted since start); rate from next round", total)
-		if r.Reset {
-			res.Summary = "counter went backwards (restart or CONFIG RESETSTAT); rate from next round"
-		}
+	r, ready := warmRate(&res, &p.evicted, s.start, total, "evicted")
+	if !ready {
 		return res
 	}
 	ev["evicted_last_min"], ev["window_seconds"] = r.PerMinute, r.Span.Seconds()

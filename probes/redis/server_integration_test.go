@@ -115,18 +115,6 @@ func newProbe(t *testing.T, spec probes.Spec, password string) *Probe {
 	return p.(*Probe)
 }
 
-func runOnce(t *testing.T, p *Probe, timeout time.Duration) map[string]probes.Result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	out := map[string]probes.Result{}
-	for _, r := range p.Run(ctx) {
-		out[r.Check] = r
-	}
-	require.Len(t, out, len(checks))
-	return out
-}
-
 // rawClients opens n plain TCP connections that say PING once and then sit
 // idle, like a leaking connection pool.
 func rawClients(t *testing.T, addr string, n int) []net.Conn {
@@ -148,4 +136,10 @@ func rawClients(t *testing.T, addr string, n int) []net.Conn {
 		_, _ = c.Read(buf) // +PONG, or -ERR max number of clients reached
 	}
 	return conns
+}
+
+// runOnce runs one round under timeout and returns results by check name.
+func runOnce(t *testing.T, p *Probe, timeout time.Duration) map[string]probes.Result {
+	t.Helper()
+	return testenv.RunByCheck(t, p, timeout)
 }
