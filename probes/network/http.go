@@ -206,7 +206,7 @@ func (p *HTTP) failure(err error, s timingSnap) string {
 	switch {
 	case errors.As(err, &ve):
 		return "TLS: " + ve.Msg + " (no request sent)"
-	case s.tlsErr != nil && !probes.TimedOut(s.tlsErr):
+	case s.tlsErr != nil && !handshakeCut(s.tlsErr):
 		return "TLS handshake failed: " + tlscert.Words(s.tlsErr)
 	case probes.TimedOut(err):
 		return fmt.Sprintf("timed out after %g ms during %s", millis(s.total()), stage)
@@ -218,6 +218,13 @@ func (p *HTTP) failure(err error, s timingSnap) string {
 	return probes.ErrWords(err) + " during " + stage
 }
 
+// handshakeCut reports a handshake that did not fail but was cut short: by
+// its deadline, or cancelled by the transport when the request's deadline
+// passed first. Either way the certificate was not measured.
+func handshakeCut(err error) bool {
+	return probes.TimedOut(err) || errors.Is(err, context.Canceled)
+}
+
 // certificate grades the certificate the server presented, if any.
 func (p *HTTP) certificate(x httpExchange) probes.Result {
 	s := x.tm.snapshot()
@@ -225,7 +232,7 @@ func (p *HTTP) certificate(x httpExchange) probes.Result {
 	switch {
 	case s.report != nil:
 		r = s.report.Result(p.certTh)
-	case s.tlsErr != nil && !probes.TimedOut(s.tlsErr):
+	case s.tlsErr != nil && !handshakeCut(s.tlsErr):
 		r = tlscert.HandshakeFailed(s.tlsErr, s.version)
 	case x.err != nil:
 		r = tlscert.Unmeasured(p.failure(x.err, s), x.err)
