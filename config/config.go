@@ -66,6 +66,20 @@ type Switchover struct {
 type Knowledge struct {
 	DependsOn []string   `yaml:"depends_on"`
 	Incidents []Incident `yaml:"incidents"`
+	// Advice adds to (or, with replace, takes the place of) the built-in
+	// advice for a check of this component (docs/diagnosis.md).
+	Advice []Advice `yaml:"advice"`
+}
+
+// Advice is one piece of a component's own advice for a check.
+type Advice struct {
+	// Check is "kind/check", "probe/check", "check", or "*" for every check.
+	Check string `yaml:"check"`
+	Text  string `yaml:"text"`
+	// Action is kill_session, kill_query, restart, switchover or failover;
+	// it is offered only when enabled on the component.
+	Action  string `yaml:"action"`
+	Replace bool   `yaml:"replace"`
 }
 
 // Incident is one past incident and its fix.

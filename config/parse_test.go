@@ -130,8 +130,8 @@ func TestParseErrors(t *testing.T) {
 			`7:9: probe has no kind (known kinds: ` + kinds + `)`,
 		}},
 		{"kind_key.yaml", []string{
-			`6:9: key "url" is not allowed for kind "tcp" (allowed: address, closed, count, id, interval, kind, open, thresholds, timeout, udp)`,
-			`7:22: key "unit" is not allowed for kind "host" (allowed: id, kind, thresholds, timeout)`,
+			`6:9: key "url" is not allowed for kind "tcp" (allowed: address, checks, closed, count, id, interval, kind, open, thresholds, timeout, udp)`,
+			`7:22: key "unit" is not allowed for kind "host" (allowed: checks, id, kind, thresholds, timeout)`,
 		}},
 		{"missing_required.yaml", []string{
 			`4:9: kind "tcp" needs "address"`,

@@ -53,6 +53,7 @@ func decodeSpec(d *decoder, n *yaml.Node, v reflect.Value) {
 	if known {
 		d.checkRequired(n, kind)
 		d.checkProbeThresholds(n, kind, spec)
+		d.checkSwitches(n, kind, spec)
 	}
 	if k, _ := child(n, "dsn"); k != nil && (!known || allowed["dsn"]) {
 		d.warnf(k, "literal dsn in config; prefer dsn_env or dsn_file")
@@ -148,6 +149,25 @@ func checkNames(kind probes.Kind, spec *probes.Spec) []string {
 		}
 	}
 	return out
+}
+
+// checkSwitches reports `checks:` keys that name no check of the kind and
+// values other than on/off.
+func (d *decoder) checkSwitches(n *yaml.Node, kind probes.Kind, spec *probes.Spec) {
+	_, cv := child(n, "checks")
+	if cv == nil || cv.Kind != yaml.MappingNode {
+		return
+	}
+	checks := checkNames(kind, spec)
+	for i := 0; i+1 < len(cv.Content); i += 2 {
+		k, v := cv.Content[i], cv.Content[i+1]
+		if len(checks) > 0 && !slices.Contains(checks, k.Value) {
+			d.errorf(k, "checks: kind %q has no check %q%s (checks: %s)", kind.Name, k.Value, didYouMean(k.Value, checks), strings.Join(checks, ", "))
+		}
+		if _, ok := probes.ParseSwitch(v.Value); !ok || v.Kind != yaml.ScalarNode {
+			d.errorf(v, "checks: %s: want on or off, got %s", k.Value, describe(v))
+		}
+	}
 }
 
 // checkProbeThresholds reports probe-level threshold keys that name no check.

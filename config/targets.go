@@ -39,6 +39,7 @@ func Targets(cfg *Config) ([]probes.Target, []error) {
 				Kind:      s.Kind,
 				Probe:     p,
 				Timeout:   s.EffectiveTimeout(),
+				Off:       s.Off(),
 			})
 		}
 	}

@@ -86,6 +86,7 @@ func (d *decoder) checkComponent(n *yaml.Node, c *Component, names map[string]*y
 	}
 	_, av := child(n, "actions")
 	d.checkActions(av, c, names)
+	d.checkAdvice(kv, c)
 
 	pk, pv := child(n, "probes")
 	if pv == nil || empty(pv) {
@@ -225,4 +226,25 @@ func mergeThresholds(global map[string]probes.Threshold, kind string, own map[st
 		return nil
 	}
 	return out
+}
+
+// adviceActions are the actions a component's advice may name.
+var adviceActions = []string{"kill_session", "kill_query", "restart", "switchover", "failover"}
+
+// checkAdvice reports advice without text or with an unknown action.
+func (d *decoder) checkAdvice(kv *yaml.Node, c *Component) {
+	_, advv := child(kv, "advice")
+	for i, a := range c.Knowledge.Advice {
+		if i >= len(items(advv)) {
+			break
+		}
+		n := items(advv)[i]
+		if strings.TrimSpace(a.Text) == "" {
+			d.errorf(n, "advice: text is required")
+		}
+		if a.Action != "" && !slices.Contains(adviceActions, a.Action) {
+			_, actv := child(n, "action")
+			d.errorf(or(actv, n), "advice: unknown action %q (want one of %s)", a.Action, strings.Join(adviceActions, ", "))
+		}
+	}
 }

@@ -115,30 +115,101 @@ type Check struct {
 	// Rate marks a check that compares two samples (CPU, IOPS, counters); a
 	// one-shot `triage check` primes it and samples again after --window.
 	Rate bool
+	// UserFacing marks a check that measures what a client of the component
+	// experiences (connect, HTTP status, health, 5xx share, latency, logins):
+	// crit there on a core component is the red grade (docs/diagnosis.md).
+	UserFacing bool
+}
+
+// Impact is a check's impact class: it decides which grade a failure raises.
+type Impact int
+
+// Impact classes. The zero value is Internal.
+const (
+	// Internal: resources, pools, locks, replication, clients, logs.
+	Internal Impact = iota
+	// UserFacing: what a client of the component experiences.
+	UserFacing
+	// Latent: a risk that has not hurt anyone yet (certificate expiry,
+	// fragmentation, time to exhaustion).
+	Latent
+)
+
+var impactNames = [...]string{"internal", "user-facing", "latent"}
+
+func (i Impact) String() string {
+	if i < 0 || int(i) >= len(impactNames) {
+		return "internal"
+	}
+	return impactNames[i]
+}
+
+// MarshalText writes internal|user-facing|latent.
+func (i Impact) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
+
+// UnmarshalText reads internal|user-facing|latent.
+func (i *Impact) UnmarshalText(b []byte) error {
+	for n, name := range impactNames {
+		if name == string(b) {
+			*i = Impact(n)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown impact %q", b)
+}
+
+// ImpactOf classifies a result of check c. A probe may set the result's
+// Impact itself (an expired certificate is user-facing though its check is
+// latent); otherwise the check's declaration decides, and a reachability
+// check (one that turns crit on a timeout) that failed with an error is
+// user-facing: the clients of that component cannot reach it either.
+func ImpactOf(c Check, r Result) Impact {
+	switch {
+	case r.Impact != Internal:
+		return r.Impact
+	case c.UserFacing:
+		return UserFacing
+	case c.OnTimeout == Crit && r.Status != OK && (r.Err != "" || r.TimedOut):
+		return UserFacing
+	case c.Latent || r.Latent:
+		return Latent
+	}
+	return Internal
 }
 
 // Result is the outcome of one check in one round.
 type Result struct {
-	ID        string         `json:"id"` // component/probe/check
-	Component string         `json:"component"`
-	Probe     string         `json:"probe"`
-	Check     string         `json:"check"`
-	Layer     Layer          `json:"layer"`
-	Status    Status         `json:"status"`
-	Summary   string         `json:"summary"`
-	Value     *float64       `json:"value"`
-	Unit      string         `json:"unit"`
-	Evidence  map[string]any `json:"evidence"`
-	Duration  time.Duration  `json:"-"`
-	Err       string         `json:"error"`
-	Time      time.Time      `json:"-"`
+	ID        string `json:"id"` // component/probe/check
+	Component string `json:"component"`
+	Probe     string `json:"probe"`
+	Check     string `json:"check"`
+	// Kind is the probe's kind (tcp, mysql…): what the knowledge table is
+	// keyed by. Filled in by the scheduler.
+	Kind     string         `json:"kind"`
+	Layer    Layer          `json:"layer"`
+	Status   Status         `json:"status"`
+	Summary  string         `json:"summary"`
+	Value    *float64       `json:"value"`
+	Unit     string         `json:"unit"`
+	Evidence map[string]any `json:"evidence"`
+	Duration time.Duration  `json:"-"`
+	Err      string         `json:"error"`
+	Time     time.Time      `json:"-"`
 	// Latent is copied from the Check: see Check.Latent.
 	Latent bool `json:"-"`
+	// Impact is the result's impact class, filled in by the scheduler
+	// through ImpactOf unless the probe set it.
+	Impact Impact `json:"impact"`
 	// For is how long a non-OK status must hold before it counts toward the
 	// grade (the threshold's `for:`), zero for at once.
 	For time.Duration `json:"-"`
 	// TimedOut is set by the scheduler when the probe missed its deadline.
 	TimedOut bool `json:"-"`
+	// Absent says the target does not expose what this check reads (an app
+	// without circuit breakers): the check is left out of the snapshot, and
+	// the probe notes it in its other results' evidence (`not_exposed`),
+	// rather than staying unknown forever.
+	Absent bool `json:"-"`
 	// Warmup marks a rate check's first sample: it has nothing to compare
 	// with yet, so it is shown (unknown) but does not grade the estate.
 	Warmup bool `json:"-"`

@@ -13,6 +13,9 @@ type Target struct {
 	Kind      string
 	Probe     Probe
 	Timeout   time.Duration
+	// Off lists checks switched off in config (`checks: {name: off}`): they
+	// are not shown and never grade.
+	Off map[string]bool
 }
 
 // Options tunes a Scheduler. Zero values take the defaults noted.
@@ -123,7 +126,12 @@ func NewScheduler(targets []Target, opts Options) *Scheduler {
 		if t.Timeout <= 0 {
 			t.Timeout = 3 * time.Second
 		}
-		tg := &target{Target: t, checks: t.Probe.Checks()}
+		tg := &target{Target: t}
+		for _, c := range t.Probe.Checks() {
+			if !t.Off[c.Name] {
+				tg.checks = append(tg.checks, c)
+			}
+		}
 		s.targets = append(s.targets, tg)
 		for _, c := range tg.checks {
 			r := s.blank(tg, c)
@@ -137,7 +145,7 @@ func NewScheduler(targets []Target, opts Options) *Scheduler {
 func (s *Scheduler) blank(t *target, c Check) Result {
 	return Result{
 		ID:        t.Component + "/" + t.ProbeID + "/" + c.Name,
-		Component: t.Component, Probe: t.ProbeID, Check: c.Name,
+		Component: t.Component, Probe: t.ProbeID, Check: c.Name, Kind: t.Kind,
 		Layer: c.Layer, Status: Unknown, Latent: c.Latent,
 	}
 }

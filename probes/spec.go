@@ -86,6 +86,10 @@ type Spec struct {
 	Rules []Rule `yaml:"rules"`
 	// Thresholds overrides per check name for this probe only.
 	Thresholds map[string]Threshold `yaml:"thresholds"`
+	// Checks switches checks of this probe on or off by name
+	// (`checks: {circuit_breaker: off}`); a check that is off is not shown
+	// and never grades.
+	Checks map[string]string `yaml:"checks"`
 
 	// Component is the owning component's name, filled in by config.
 	Component string `yaml:"-"`
@@ -180,4 +184,36 @@ type Kind struct {
 }
 
 // CommonKeys are accepted by every kind.
-var CommonKeys = []string{"kind", "id", "timeout", "thresholds"}
+var CommonKeys = []string{"kind", "id", "timeout", "thresholds", "checks"}
+
+// Off returns the checks switched off in the probe's `checks:` (nil when none).
+func (s Spec) Off() map[string]bool {
+	var off map[string]bool
+	for name, v := range s.Checks {
+		if SwitchOff(v) {
+			if off == nil {
+				off = map[string]bool{}
+			}
+			off[name] = true
+		}
+	}
+	return off
+}
+
+// SwitchOff reads a `checks:` value: off, false and no switch a check off;
+// on, true and yes keep it; ok reports whether v is one of those words.
+func SwitchOff(v string) bool {
+	off, _ := ParseSwitch(v)
+	return off
+}
+
+// ParseSwitch reads on/off (and true/false, yes/no); ok is false for anything else.
+func ParseSwitch(v string) (off, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "off", "false", "no":
+		return true, true
+	case "on", "true", "yes":
+		return false, true
+	}
+	return false, false
+}

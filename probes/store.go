@@ -16,10 +16,19 @@ func (s *Scheduler) record(t *target, rs []Result) {
 		if r.Component == "" {
 			r.Component = t.Component
 		}
-		r.Probe = t.ProbeID
+		r.Probe, r.Kind = t.ProbeID, t.Kind
+		if t.Off[r.Check] {
+			continue // switched off in config: never shown, never graded
+		}
+		if r.Absent {
+			seen[r.Component+"/"+r.Probe+"/"+r.Check] = true
+			s.drop(r.Component + "/" + r.Probe + "/" + r.Check)
+			continue
+		}
 		if known {
 			r.Layer, r.Latent = c.Layer, r.Latent || c.Latent
 		}
+		r.Impact = ImpactOf(c, r)
 		r.ID = r.Component + "/" + r.Probe + "/" + r.Check
 		if r.Time.IsZero() {
 			r.Time = now
@@ -32,7 +41,7 @@ func (s *Scheduler) record(t *target, rs []Result) {
 			if t.dynamic == nil {
 				t.dynamic = map[string]Result{}
 			}
-			t.dynamic[r.ID] = Result{Component: r.Component, Check: r.Check, Layer: r.Layer, Latent: r.Latent}
+			t.dynamic[r.ID] = Result{Component: r.Component, Check: r.Check, Layer: r.Layer, Latent: r.Latent, Kind: r.Kind}
 		}
 		s.store(r)
 	}
@@ -41,6 +50,20 @@ func (s *Scheduler) record(t *target, rs []Result) {
 		if !seen[b.ID] {
 			b.Summary, b.Err, b.Time = "no result", "probe returned no result for this check", now
 			s.store(b)
+		}
+	}
+}
+
+// drop forgets a check the target does not expose.
+func (s *Scheduler) drop(id string) {
+	if _, ok := s.states[id]; !ok {
+		return
+	}
+	delete(s.states, id)
+	for i, o := range s.order {
+		if o == id {
+			s.order = append(s.order[:i:i], s.order[i+1:]...)
+			break
 		}
 	}
 }

@@ -26,9 +26,10 @@ func TestGuideOverrides(t *testing.T) {
 	m, _ := fixtureModel(t, fixture.Config(), Live, 80, 24)
 	m, _ = press(t, m, "g")
 	require.Equal(t, viewGuide, m.top())
-	assert.Equal(t, 3, m.guideSel, "opens on the step the walk is at")
-	assert.Equal(t, 3, here(m), "server: resources abnormal (cpu warn)")
+	assert.Equal(t, 5, m.guideSel, "opens on the step the walk is at")
+	assert.Equal(t, 5, here(m), "database: the lock wait is the root cause")
 	events := len(m.ctx.Events)
+	db := map[string]bool{incident.StepDatabase: false}
 
 	tests := []struct {
 		name      string
@@ -39,19 +40,19 @@ func TestGuideOverrides(t *testing.T) {
 		status    string
 		notes     int // timeline notes added since the guide opened
 	}{
-		{"server not abnormal: on to the application", []string{"n"}, 3, 4, map[string]bool{incident.StepServer: false},
-			`guide step 4 "server layer: resources abnormal?" overridden by operator: no (checks said: yes) · now at step 5`, 1},
-		{"application ok: on to the lock", []string{"j", "y"}, 4, 5,
-			map[string]bool{incident.StepServer: false, incident.StepApplication: true}, "now at step 6: kill the blocking session (K)", 2},
-		{"backspace takes the application back", []string{"backspace"}, 4, 4, map[string]bool{incident.StepServer: false},
-			`guide step 5 "application layer ok?": operator's answer yes cleared; the checks answer no`, 3},
-		{"nothing to clear", []string{"u"}, 4, 4, map[string]bool{incident.StepServer: false}, "step 5 has no answer of yours to clear", 3},
-		{"environment is not a question", []string{"k", "k", "k", "y"}, 1, 4, map[string]bool{incident.StepServer: false},
+		{"no lock by operator: the database's other checks", []string{"n"}, 5, 5, db,
+			`guide step 6 "database health: lock or deadlock?" overridden by operator: no (checks said: yes) · now at step 6: ` + incident.ActDatabase, 1},
+		{"application not ok by operator: the walk stops there", []string{"k", "n"}, 4, 4,
+			map[string]bool{incident.StepDatabase: false, incident.StepApplication: false}, "now at step 5: " + incident.ActApp, 2},
+		{"backspace takes the application back", []string{"backspace"}, 4, 5, db,
+			`guide step 5 "application layer ok?": operator's answer no cleared; the checks answer yes`, 3},
+		{"nothing to clear", []string{"u"}, 4, 5, db, "step 5 has no answer of yours to clear", 3},
+		{"environment is not a question", []string{"k", "k", "k", "y"}, 1, 5, db,
 			"step 2 (collect environment) is not a yes/no question", 3},
-		{"core not affected", []string{"k", "k", "n"}, 0, 4, map[string]bool{incident.StepServer: false, incident.StepCore: false},
+		{"core not affected", []string{"k", "k", "n"}, 0, 5, map[string]bool{incident.StepDatabase: false, incident.StepCore: false},
 			`guide step 1 "core business affected?" overridden by operator: no (checks said: yes)`, 4},
-		{"selection stops at the ends", []string{"k", "j", "j", "j", "j", "j", "j", "j", "j"}, 6, 4,
-			map[string]bool{incident.StepServer: false, incident.StepCore: false}, "", 4},
+		{"selection stops at the ends", []string{"k", "j", "j", "j", "j", "j", "j", "j", "j"}, 6, 5,
+			map[string]bool{incident.StepDatabase: false, incident.StepCore: false}, "", 4},
 	}
 	for _, tt := range tests { // steps run in order on the same model
 		m, _ = press(t, m, tt.keys...)
@@ -83,8 +84,8 @@ func TestGuideOverrideSurvivesRounds(t *testing.T) {
 	m, _ = press(t, m, "g", "n")
 	ck.T = ck.T.Add(5e9)
 	m = update(t, m, snapshotMsg(fixture.Snapshot(ck.T, 3, false)))
-	assert.Equal(t, map[string]bool{incident.StepServer: false}, m.ctx.State.Overrides, "the next round keeps the operator's answer")
-	assert.Equal(t, 4, here(m))
+	assert.Equal(t, map[string]bool{incident.StepDatabase: false}, m.ctx.State.Overrides, "the next round keeps the operator's answer")
+	assert.Equal(t, 5, here(m))
 }
 
 func TestGuideOverrideNeedsARound(t *testing.T) {

@@ -103,7 +103,7 @@ func New(o Options) Model {
 		keys:    DefaultKeyMap(),
 		help:    help.New(),
 		sched:   o.Scheduler,
-		tracker: incident.NewTracker(cfg.Core),
+		tracker: incident.NewTracker(cfg.Topology()),
 		width:   80, height: 24, // until the terminal tells
 		stack:   []view{viewMain},
 		input:   in,

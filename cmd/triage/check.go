@@ -123,7 +123,7 @@ func checkRound(ctx context.Context, cfg *config.Config, targets []probes.Target
 	if len(keep) > 0 {
 		results = slices.DeleteFunc(results, func(r probes.Result) bool { return !slices.Contains(keep, r.Layer) })
 	}
-	return export.Build(cfg.Estate, time.Now(), results, cfg.Core)
+	return export.Build(cfg.Estate, time.Now(), results, cfg.Topology())
 }
 
 func needsSecondSample(targets []probes.Target) bool {

@@ -28,8 +28,8 @@ var (
 )
 
 var metricsChecks = []probes.Check{
-	{Name: "error_rate", Layer: probes.Application, OnTimeout: probes.Unknown, Rate: true},
-	{Name: "latency", Layer: probes.Application, OnTimeout: probes.Unknown, Rate: true},
+	{Name: "error_rate", Layer: probes.Application, OnTimeout: probes.Unknown, Rate: true, UserFacing: true},
+	{Name: "latency", Layer: probes.Application, OnTimeout: probes.Unknown, Rate: true, UserFacing: true},
 	{Name: "pool", Layer: probes.Application, OnTimeout: probes.Unknown},
 	{Name: "circuit_breaker", Layer: probes.Application, OnTimeout: probes.Unknown},
 }
@@ -187,7 +187,7 @@ func (m *Metrics) Run(ctx context.Context) []probes.Result {
 		breakers(m.names, m.th["circuit_breaker"], exp),
 	}
 	m.prev = cur
-	return out
+	return noteAbsent(out)
 }
 
 func (m *Metrics) scrape(ctx context.Context) (exposition, error) {

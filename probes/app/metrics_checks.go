@@ -45,7 +45,7 @@ func counterDeltas(cur, prev []sample) (deltas []sample, resets int) {
 func errorRate(n metricNames, errRe *regexp.Regexp, th probes.Threshold, cur, prev *counterSample) probes.Result {
 	const check = "error_rate"
 	if len(cur.requests) == 0 {
-		return unknownResult(check, fmt.Sprintf("metric %s not exposed", n.Requests), nil)
+		return absentResult(check, n.Requests)
 	}
 	labelled := false
 	for _, s := range cur.requests {
@@ -118,9 +118,9 @@ func poolUse(n metricNames, th probes.Threshold, exp exposition) probes.Result {
 	active, maxes := exp[n.PoolActive], exp[n.PoolMax]
 	switch {
 	case len(active) == 0:
-		return unknownResult(check, fmt.Sprintf("metric %s not exposed", n.PoolActive), nil)
+		return absentResult(check, n.PoolActive)
 	case len(maxes) == 0:
-		return unknownResult(check, fmt.Sprintf("metric %s not exposed", n.PoolMax), nil)
+		return absentResult(check, n.PoolMax)
 	}
 	key := func(s sample) string {
 		if v, ok := s.labels[model.LabelName(n.PoolLabel)]; ok {
@@ -197,7 +197,7 @@ func breakers(n metricNames, th probes.Threshold, exp exposition) probes.Result 
 	const check = "circuit_breaker"
 	series := exp[n.Breaker]
 	if len(series) == 0 {
-		return unknownResult(check, fmt.Sprintf("metric %s not exposed", n.Breaker), nil)
+		return absentResult(check, n.Breaker)
 	}
 	state := map[string]string{}
 	for _, s := range series {

@@ -56,3 +56,43 @@ func withBreach(s string, th probes.Threshold, st probes.Status, unit string) st
 
 // num prints a number compactly: 3, 0.25, 1.5e+06.
 func num(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+// absentResult is a check whose metric the target does not expose: the
+// scheduler leaves it out of the estate and the probe notes it in the
+// evidence of its other checks (see Metrics.Run).
+func absentResult(check, metric string) probes.Result {
+	r := unknownResult(check, "metric "+metric+" not exposed", nil)
+	r.Absent = true
+	r.Evidence["metric"] = metric
+	return r
+}
+
+// noteAbsent leaves out the checks whose metric is not exposed, listing them
+// in the evidence of the others. When nothing at all is exposed the results
+// stay as they are (unknown): the names are likely misconfigured.
+func noteAbsent(out []probes.Result) []probes.Result {
+	var absent []string
+	for _, r := range out {
+		if r.Absent {
+			absent = append(absent, fmt.Sprintf("%s (%v)", r.Check, r.Evidence["metric"]))
+		}
+	}
+	if len(absent) == 0 {
+		return out
+	}
+	if len(absent) == len(out) {
+		for i := range out {
+			out[i].Absent = false
+		}
+		return out
+	}
+	for i := range out {
+		if !out[i].Absent {
+			if out[i].Evidence == nil {
+				out[i].Evidence = map[string]any{}
+			}
+			out[i].Evidence["not_exposed"] = absent
+		}
+	}
+	return out
+}

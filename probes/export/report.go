@@ -18,31 +18,35 @@ type Report struct {
 	Severity incident.Grade `json:"severity"`
 	Reason   string         `json:"reason"`
 	Layers   []LayerReport  `json:"layers"`
-	// Causes ranks the failing layers: worst first, then the seed's weight.
+	// Causes are the layers of the root causes, best-ranked first.
 	Causes []probes.Layer `json:"likely_causes"`
+	// Diagnosis is the root causes over the dependency graph (docs/diagnosis.md).
+	Diagnosis incident.Diagnosis `json:"diagnosis"`
 }
 
-// LayerReport is one of the five layers with its checks.
+// LayerReport is one of the five layers with its checks. A layer with no
+// check at all is not watched: status unknown, never ok.
 type LayerReport struct {
-	Layer  probes.Layer    `json:"layer"`
-	Status probes.Status   `json:"status"`
-	Checks []probes.Result `json:"checks"`
+	Layer   probes.Layer    `json:"layer"`
+	Status  probes.Status   `json:"status"`
+	Watched bool            `json:"watched"`
+	Checks  []probes.Result `json:"checks"`
 }
 
-// Build grades results (statuses as given) and groups them by layer, the
-// five layers always present and in the seed's order.
-func Build(estate string, now time.Time, results []probes.Result, core []string) Report {
-	coreSet := map[string]bool{}
-	for _, c := range core {
-		coreSet[c] = true
-	}
-	a := incident.Assess(results, coreSet)
-	r := Report{Estate: estate, Time: now.UTC(), Severity: a.Grade, Reason: a.Reason, Causes: a.Causes}
+// Build grades and diagnoses results (statuses as given) over the estate's
+// topology and groups them by layer, the five layers always present and in
+// the seed's order.
+func Build(estate string, now time.Time, results []probes.Result, topo *incident.Topology) Report {
+	a := incident.Assess(results, topo)
+	r := Report{Estate: estate, Time: now.UTC(), Severity: a.Grade, Reason: a.Reason, Causes: a.Causes, Diagnosis: a.Diagnosis}
 	if r.Causes == nil {
 		r.Causes = []probes.Layer{}
 	}
 	for _, ls := range a.Layers {
-		lr := LayerReport{Layer: ls.Layer, Status: ls.Status, Checks: []probes.Result{}}
+		lr := LayerReport{Layer: ls.Layer, Status: ls.Status, Watched: ls.Watched, Checks: []probes.Result{}}
+		if !ls.Watched {
+			lr.Status = probes.Unknown
+		}
 		for _, res := range results {
 			if res.Layer == ls.Layer {
 				lr.Checks = append(lr.Checks, res)
@@ -51,6 +55,35 @@ func Build(estate string, now time.Time, results []probes.Result, core []string)
 		r.Layers = append(r.Layers, lr)
 	}
 	return r
+}
+
+// writeDiagnosis prints the root causes first: each with its chain and advice.
+func writeDiagnosis(b *strings.Builder, d incident.Diagnosis) {
+	if len(d.RootCauses) == 0 && len(d.Observer) == 0 {
+		return
+	}
+	b.WriteString("\nroot causes, most likely first:\n")
+	if len(d.RootCauses) == 0 {
+		b.WriteString("  none in the estate\n")
+	}
+	for i, rc := range d.RootCauses {
+		fmt.Fprintf(b, "  %d. %s %s %s: %s\n", i+1, Glyph(rc.Status), rc.Status, oneLine(rc.CheckID), oneLine(rc.Summary))
+		if len(rc.Chain) > 1 {
+			fmt.Fprintf(b, "     chain: %s\n", oneLine(rc.ChainText))
+		}
+		if len(rc.Explains) > 0 {
+			fmt.Fprintf(b, "     explains: %s\n", oneLine(strings.Join(rc.Explains, ", ")))
+		}
+		for _, a := range rc.Advice {
+			fmt.Fprintf(b, "     do: %s\n", oneLine(incident.AdviceLine(a)))
+		}
+	}
+	if len(d.Observer) > 0 {
+		fmt.Fprintf(b, "  observer (the machine triage runs on, not an estate cause): %s\n", oneLine(strings.Join(d.Observer, ", ")))
+	}
+	if len(d.Unexplained) > 0 {
+		fmt.Fprintf(b, "  unexplained: %s\n", oneLine(strings.Join(d.Unexplained, ", ")))
+	}
 }
 
 // JSON writes the report indented, one document.
@@ -70,31 +103,26 @@ func Text(w io.Writer, r Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s  severity %s", r.Estate, r.Time.Format(time.RFC3339), strings.ToUpper(r.Severity.String()))
 	if r.Severity != incident.Green {
-		fmt.Fprintf(&b, " (%s; restore %s): %s", r.Severity.Meaning(), r.Severity.RestoreTarget(), r.Reason)
+		fmt.Fprintf(&b, " (%s; restore %s): %s", r.Severity.Meaning(), r.Severity.RestoreTarget(), oneLine(r.Reason))
 	}
 	b.WriteString("\n")
+	writeDiagnosis(&b, r.Diagnosis)
 	for _, l := range r.Layers {
-		fmt.Fprintf(&b, "\n%s %-11s %s\n", Glyph(l.Status), l.Layer, l.Status)
-		if len(l.Checks) == 0 {
-			b.WriteString("    (no checks)\n")
+		if !l.Watched {
+			fmt.Fprintf(&b, "\n- %-11s not watched (no checks)\n", l.Layer)
+			continue
 		}
+		fmt.Fprintf(&b, "\n%s %-11s %s\n", Glyph(l.Status), l.Layer, l.Status)
 		for _, c := range l.Checks {
 			val := ""
 			if c.Value != nil {
 				val = fmt.Sprintf(" [%s%s]", trimFloat(*c.Value), unitSuffix(c.Unit))
 			}
-			fmt.Fprintf(&b, "  %s %-7s %s: %s%s (%dms)\n", Glyph(c.Status), c.Status, c.ID, oneLine(c.Summary), val, c.Duration.Milliseconds())
+			fmt.Fprintf(&b, "  %s %-7s %s: %s%s (%dms)\n", Glyph(c.Status), c.Status, oneLine(c.ID), oneLine(c.Summary), val, c.Duration.Milliseconds())
 			if c.Err != "" && c.Err != c.Summary {
 				fmt.Fprintf(&b, "            error: %s\n", oneLine(c.Err))
 			}
 		}
-	}
-	if len(r.Causes) > 0 {
-		names := make([]string, len(r.Causes))
-		for i, c := range r.Causes {
-			names[i] = c.String()
-		}
-		fmt.Fprintf(&b, "\nlikely cause, in order: %s\n", strings.Join(names, " → "))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

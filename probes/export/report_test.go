@@ -20,9 +20,9 @@ var t0 = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
 
 func sample() []probes.Result {
 	return []probes.Result{
-		{ID: "api/tcp/connect", Component: "api", Probe: "tcp", Check: "connect", Layer: probes.Network, Status: probes.Crit,
+		{ID: "api/tcp/connect", Component: "api", Probe: "tcp", Kind: "tcp", Check: "connect", Layer: probes.Network, Status: probes.Crit, Impact: probes.UserFacing,
 			Summary: "127.0.0.1:1 connection refused (3/3)", Err: "dial tcp: connection refused", Duration: 3 * time.Millisecond},
-		{ID: "db/mysql/lock_waits", Component: "db", Probe: "mysql", Check: "lock_waits", Layer: probes.Data, Status: probes.Warn,
+		{ID: "db/mysql/lock_waits", Component: "db", Probe: "mysql", Kind: "mysql", Check: "lock_waits", Layer: probes.Data, Status: probes.Warn,
 			Summary: "1 waiting\x1b[2J", Value: probes.V(4), Unit: "s",
 			Evidence: map[string]any{"waits": []map[string]any{{"waiting_thread": 8, "blocking_thread": 7}}, "root_blockers": []int64{7}}},
 	}
@@ -30,7 +30,7 @@ func sample() []probes.Result {
 
 func TestJSONContract(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, JSON(&buf, Build("invoice-prod", t0, sample(), []string{"api"})))
+	require.NoError(t, JSON(&buf, Build("invoice-prod", t0, sample(), incident.NewTopology([]incident.Node{{Name: "api", Core: true, DependsOn: []string{"db"}}, {Name: "db"}}))))
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &doc))
 	assert.Equal(t, "invoice-prod", doc["estate"])
@@ -52,6 +52,24 @@ func TestJSONContract(t *testing.T) {
 	assert.Equal(t, map[string]any{}, c["evidence"])
 	d := layers[3].(map[string]any)["checks"].([]any)[0].(map[string]any)
 	assert.Equal(t, []any{7.0}, d["evidence"].(map[string]any)["root_blockers"])
+
+	diag := doc["diagnosis"].(map[string]any)
+	causes := diag["root_causes"].([]any)
+	require.Len(t, causes, 2)
+	first := causes[0].(map[string]any)
+	for _, k := range []string{"check_id", "component", "layer", "summary", "chain", "explains", "advice"} {
+		assert.Contains(t, first, k)
+	}
+	assert.Equal(t, "api/tcp/connect", first["check_id"], "api is core and unreachable: it ranks first")
+	assert.Equal(t, []any{"api"}, first["chain"])
+	adv := first["advice"].([]any)[0].(map[string]any)
+	assert.Contains(t, adv, "action")
+	assert.Nil(t, adv["action"], "no action enabled: null")
+	assert.Equal(t, "db/mysql/lock_waits", causes[1].(map[string]any)["check_id"])
+	assert.Equal(t, []any{}, diag["unexplained"])
+	assert.Equal(t, []any{"server", "application", "security"}, diag["not_watched"])
+	assert.Equal(t, false, layers[1].(map[string]any)["watched"])
+	assert.Equal(t, "unknown", layers[1].(map[string]any)["status"], "a layer with no checks is never ok")
 }
 
 func TestTextIsOneLinePerCheckAndSanitised(t *testing.T) {
@@ -61,7 +79,7 @@ func TestTextIsOneLinePerCheckAndSanitised(t *testing.T) {
 	assert.Contains(t, out, "severity ORANGE")
 	assert.Contains(t, out, "✖ crit    api/tcp/connect: 127.0.0.1:1 connection refused (3/3)")
 	assert.NotContains(t, out, "\x1b")
-	assert.Contains(t, out, "likely cause, in order: network → data")
+	assert.Contains(t, out, "root causes, most likely first:\n  1. ✖ crit api/tcp/connect")
 }
 
 func TestPrometheusParses(t *testing.T) {

@@ -2,7 +2,7 @@ package incident
 
 import (
 	"fmt"
-	"sort"
+	"strings"
 	"time"
 
 	"github.com/fivelayer/triage/probes"
@@ -54,65 +54,88 @@ type LayerStatus struct {
 	Layer  probes.Layer
 	Status probes.Status
 	Counts map[probes.Status]int
+	// Watched is false when the layer has no check at all ("not watched").
+	Watched bool
 }
 
-// Assessment is the graded estate.
+// Assessment is the graded and diagnosed estate.
 type Assessment struct {
 	Grade  Grade
-	Reason string // the check that set the grade, in words
+	Reason string // the root cause of the worst grade, in words
 	Layers []LayerStatus
-	// Causes ranks failing layers: worst status first, then the seed's weight.
+	// Causes are the layers of the root causes, best-ranked first (each once).
 	Causes []probes.Layer
+	// Diagnosis is the one diagnosis every view reads.
+	Diagnosis Diagnosis
 }
 
-// Assess grades results under the SPEC §4 rule, in order: red if a core
-// component has a crit check; orange if any other check is crit; yellow if any
-// non-latent check is warn or unknown; blue if only latent-risk checks are
-// warn or unknown; green otherwise. Statuses must already have `for:` applied.
-// A warm-up result (a rate's first sample) does not grade.
-func Assess(results []probes.Result, core map[string]bool) Assessment {
+// Assess grades and diagnoses results (statuses must already have `for:`
+// applied). The grade is by impact (docs/diagnosis.md): red when a
+// user-facing check of a core component is crit; orange for any other crit;
+// yellow for a non-latent warn or a user-facing unknown; blue when only
+// latent checks warn; green otherwise. A warm-up result does not grade; the
+// observer (the machine triage runs on) raises at most yellow. The reason
+// names the best-ranked root cause that raises the grade.
+func Assess(results []probes.Result, topo *Topology) Assessment {
 	a := Assessment{Grade: Green, Reason: "all checks ok"}
 	byLayer := map[probes.Layer]*LayerStatus{}
 	for _, l := range probes.Layers {
-		ls := &LayerStatus{Layer: l, Counts: map[probes.Status]int{}}
-		byLayer[l] = ls
+		byLayer[l] = &LayerStatus{Layer: l, Counts: map[probes.Status]int{}}
 	}
-	raise := func(g Grade, why string) {
-		if g > a.Grade {
-			a.Grade, a.Reason = g, why
-		}
-	}
+	byID := map[string]probes.Result{}
 	for _, r := range results {
-		if r.Warmup {
-			continue // a rate's first sample: nothing measured yet, nothing to grade
-		}
+		byID[r.ID] = r
 		if ls, ok := byLayer[r.Layer]; ok {
+			ls.Watched = true
+			if r.Warmup {
+				continue // a rate's first sample: nothing measured yet, nothing to grade
+			}
 			ls.Counts[r.Status]++
 			ls.Status = probes.Worst(ls.Status, r.Status)
 		}
-		switch {
-		case r.Status == probes.Crit && core[r.Component]:
-			raise(Red, fmt.Sprintf("%s crit on core component %s", r.ID, r.Component))
-		case r.Status == probes.Crit:
-			raise(Orange, fmt.Sprintf("%s crit", r.ID))
-		case (r.Status == probes.Warn || r.Status == probes.Unknown) && !r.Latent:
-			raise(Yellow, fmt.Sprintf("%s %s", r.ID, r.Status))
-		case r.Status == probes.Warn || r.Status == probes.Unknown:
-			raise(Blue, fmt.Sprintf("%s %s (latent risk)", r.ID, r.Status))
+		a.Grade = max(a.Grade, gradeOf(r, topo))
+	}
+	a.Diagnosis = Diagnose(results, topo)
+	seen := map[probes.Layer]bool{}
+	for _, rc := range a.Diagnosis.RootCauses {
+		if !seen[rc.Layer] {
+			seen[rc.Layer] = true
+			a.Causes = append(a.Causes, rc.Layer)
 		}
 	}
 	for _, l := range probes.Layers {
 		a.Layers = append(a.Layers, *byLayer[l])
-		if byLayer[l].Status != probes.OK {
-			a.Causes = append(a.Causes, l)
-		}
 	}
-	sort.SliceStable(a.Causes, func(i, j int) bool {
-		si, sj := byLayer[a.Causes[i]].Status, byLayer[a.Causes[j]].Status
-		if si != sj {
-			return si.Worse(sj)
-		}
-		return a.Causes[i].Weight() > a.Causes[j].Weight()
-	})
+	if a.Grade == Green {
+		return a
+	}
+	a.Reason = reason(a.Grade, a.Diagnosis, byID, topo)
 	return a
 }
+
+// reason says what raised the grade: the best-ranked root cause of that
+// grade, else the observer's check that did.
+func reason(g Grade, d Diagnosis, byID map[string]probes.Result, topo *Topology) string {
+	for _, rc := range d.RootCauses {
+		if rc.Grade == g {
+			s := fmt.Sprintf("%s %s: %s", rc.CheckID, rc.Status, oneClause(rc.Summary))
+			if len(rc.Chain) > 1 {
+				s += " (" + strings.Join(rc.Chain, " → ") + ")"
+			}
+			return s
+		}
+	}
+	for _, id := range d.Observer {
+		if r := byID[id]; gradeOf(r, topo) == g {
+			return fmt.Sprintf("%s %s: %s (the machine triage runs on, not an estate cause)", id, r.Status, oneClause(r.Summary))
+		}
+	}
+	for _, id := range d.Unexplained {
+		if r := byID[id]; gradeOf(r, topo) == g {
+			return fmt.Sprintf("%s %s: %s", id, r.Status, oneClause(r.Summary))
+		}
+	}
+	return g.Meaning()
+}
+
+func oneClause(s string) string { return short(s) }

@@ -10,39 +10,57 @@ import (
 	"github.com/fivelayer/triage/probes"
 )
 
-func res(component string, layer probes.Layer, s probes.Status, latent bool) probes.Result {
-	return probes.Result{ID: component + "/p/c-" + s.String(), Component: component, Layer: layer, Status: s, Latent: latent}
+func res(component string, layer probes.Layer, s probes.Status, impact probes.Impact) probes.Result {
+	return probes.Result{ID: component + "/p/c-" + s.String() + "-" + impact.String(), Component: component, Check: "c", Layer: layer, Status: s, Impact: impact}
 }
 
-func TestAssessSpecRules(t *testing.T) {
-	core := map[string]bool{"api": true, "db": true}
+const (
+	uf       = probes.UserFacing
+	internal = probes.Internal
+	latent   = probes.Latent
+)
+
+func TestAssessImpactRules(t *testing.T) {
+	topo := CoreTopology([]string{"api", "db"})
+	observer := probes.Result{ID: "jump/host/cpu", Component: "jump", Kind: "host", Check: "cpu", Layer: probes.Server, Status: probes.Crit}
 	tests := []struct {
 		name    string
 		results []probes.Result
 		want    Grade
 	}{
 		{"no checks is green", nil, Green},
-		{"all ok is green", []probes.Result{res("api", probes.Network, probes.OK, false), res("cache", probes.Data, probes.OK, false)}, Green},
-		{"crit on core is red", []probes.Result{res("db", probes.Data, probes.Crit, false)}, Red},
-		{"latent crit on core is still red", []probes.Result{res("api", probes.Security, probes.Crit, true)}, Red},
-		{"crit on non-core is orange", []probes.Result{res("cache", probes.Data, probes.Crit, false)}, Orange},
-		{"red beats orange", []probes.Result{res("cache", probes.Data, probes.Crit, false), res("api", probes.Network, probes.Crit, false)}, Red},
-		{"warn is yellow", []probes.Result{res("api", probes.Server, probes.Warn, false)}, Yellow},
-		{"unknown is yellow (degraded visibility)", []probes.Result{res("cache", probes.Data, probes.Unknown, false)}, Yellow},
-		{"unknown on core is yellow, not red", []probes.Result{res("db", probes.Data, probes.Unknown, false)}, Yellow},
-		{"only latent warn is blue", []probes.Result{res("api", probes.Security, probes.Warn, true), res("db", probes.Data, probes.Warn, true)}, Blue},
-		{"latent unknown is blue", []probes.Result{res("api", probes.Security, probes.Unknown, true)}, Blue},
-		{"latent warn plus live warn is yellow", []probes.Result{res("api", probes.Security, probes.Warn, true), res("cache", probes.Data, probes.Warn, false)}, Yellow},
-		{"warm-up unknown does not grade", []probes.Result{{ID: "h/host/cpu", Component: "h", Layer: probes.Server, Status: probes.Unknown, Warmup: true}}, Green},
-		{"crit beats warn", []probes.Result{res("cache", probes.Data, probes.Warn, false), res("x", probes.Server, probes.Crit, false)}, Orange},
+		{"all ok is green", []probes.Result{res("api", probes.Network, probes.OK, uf), res("cache", probes.Data, probes.OK, internal)}, Green},
+		{"user-facing crit on core is red", []probes.Result{res("api", probes.Application, probes.Crit, uf)}, Red},
+		{"internal crit on core is orange, not red (a lock wait nobody feels yet)", []probes.Result{res("db", probes.Data, probes.Crit, internal)}, Orange},
+		{"latent crit on core is orange", []probes.Result{res("api", probes.Security, probes.Crit, latent)}, Orange},
+		{"user-facing crit on non-core is orange", []probes.Result{res("cache", probes.Data, probes.Crit, uf)}, Orange},
+		{"red beats orange", []probes.Result{res("cache", probes.Data, probes.Crit, internal), res("api", probes.Network, probes.Crit, uf)}, Red},
+		{"internal warn is yellow", []probes.Result{res("api", probes.Server, probes.Warn, internal)}, Yellow},
+		{"user-facing unknown is yellow", []probes.Result{res("api", probes.Network, probes.Unknown, uf)}, Yellow},
+		{"internal unknown does not grade", []probes.Result{res("db", probes.Data, probes.Unknown, internal)}, Green},
+		{"only latent warn is blue", []probes.Result{res("api", probes.Security, probes.Warn, latent), res("db", probes.Data, probes.Warn, latent)}, Blue},
+		{"latent unknown does not grade", []probes.Result{res("api", probes.Security, probes.Unknown, latent)}, Green},
+		{"latent warn plus live warn is yellow", []probes.Result{res("api", probes.Security, probes.Warn, latent), res("cache", probes.Data, probes.Warn, internal)}, Yellow},
+		{"warm-up unknown does not grade", []probes.Result{{ID: "h/host/cpu", Component: "h", Layer: probes.Server, Status: probes.Unknown, Warmup: true, Impact: uf}}, Green},
+		{"crit beats warn", []probes.Result{res("cache", probes.Data, probes.Warn, internal), res("x", probes.Server, probes.Crit, internal)}, Orange},
+		{"the observer's crit is at most yellow", []probes.Result{observer}, Yellow},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a := Assess(tc.results, core)
+			a := Assess(tc.results, topo)
 			assert.Equal(t, tc.want, a.Grade, a.Reason)
 			require.Len(t, a.Layers, 5)
 		})
 	}
+}
+
+func TestNotWatchedLayers(t *testing.T) {
+	a := Assess([]probes.Result{res("api", probes.Network, probes.OK, uf)}, nil)
+	assert.True(t, a.Layers[0].Watched)
+	for _, l := range a.Layers[1:] {
+		assert.False(t, l.Watched, l.Layer)
+	}
+	assert.Equal(t, []probes.Layer{probes.Server, probes.Application, probes.Data, probes.Security}, a.Diagnosis.NotWatched)
 }
 
 func TestGradeTable(t *testing.T) {
@@ -63,18 +81,18 @@ func TestGradeTable(t *testing.T) {
 
 func TestCausesRankByStatusThenWeight(t *testing.T) {
 	a := Assess([]probes.Result{
-		res("x", probes.Security, probes.Crit, false),
-		res("y", probes.Network, probes.Warn, false),
-		res("z", probes.Server, probes.Warn, false),
-		res("w", probes.Data, probes.Crit, false),
+		res("x", probes.Security, probes.Crit, internal),
+		res("y", probes.Network, probes.Warn, internal),
+		res("z", probes.Server, probes.Warn, internal),
+		res("w", probes.Data, probes.Crit, internal),
 	}, nil)
-	assert.Equal(t, []probes.Layer{probes.Data, probes.Security, probes.Network, probes.Server}, a.Causes)
+	assert.Equal(t, []probes.Layer{probes.Data, probes.Security, probes.Network, probes.Server}, a.Causes, "status first, the seed's weight breaks ties")
 }
 
 func TestTrackerForAndClock(t *testing.T) {
 	t0 := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
-	tr := NewTracker([]string{"db"})
-	crit := probes.Result{ID: "db/mysql/connections", Component: "db", Layer: probes.Data, Status: probes.Crit, Summary: "95%", For: time.Minute}
+	tr := NewTracker(CoreTopology([]string{"db"}))
+	crit := probes.Result{ID: "db/mysql/connections", Component: "db", Layer: probes.Data, Status: probes.Crit, Summary: "refused", For: time.Minute, Impact: probes.UserFacing}
 	ok := crit
 	ok.Status, ok.Summary = probes.OK, "40%"
 

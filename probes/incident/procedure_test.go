@@ -10,33 +10,29 @@ import (
 )
 
 func step(l probes.Layer, check string, st probes.Status) probes.Result {
-	return probes.Result{ID: "c/p/" + check, Component: "c", Check: check, Layer: l, Status: st, Summary: check + " " + st.String()}
+	kind := map[probes.Layer]string{probes.Network: "tcp", probes.Server: "node_exporter", probes.Application: "http", probes.Data: "mysql", probes.Security: "tls"}[l]
+	r := probes.Result{ID: "c/" + kind + "/" + check, Component: "c", Kind: kind, Probe: kind, Check: check, Layer: l, Status: st, Summary: check + " " + st.String()}
+	if l == probes.Network || check == "status" {
+		r.Impact = probes.UserFacing
+	}
+	return r
 }
 
 func TestHints(t *testing.T) {
-	tests := []struct {
-		name    string
-		results []probes.Result
-		want    []string
-	}{
-		{"all ok", []probes.Result{step(probes.Network, "connect", probes.OK)}, nil},
-		{"network", []probes.Result{step(probes.Network, "connect", probes.Crit)}, []string{"network layer failing: " + ActNetwork}},
-		{"server", []probes.Result{step(probes.Server, "cpu", probes.Warn)}, []string{"server resources abnormal: " + ActRestart}},
-		{"lock", []probes.Result{step(probes.Data, "lock_waits", probes.Crit)}, []string{"database lock or deadlock: " + ActKill}},
-		{"data without lock", []probes.Result{step(probes.Data, "replication", probes.Crit), step(probes.Data, "lock_waits", probes.OK)},
-			[]string{"database unhealthy, no lock: " + ActRestore}},
-		{"in procedure order", []probes.Result{step(probes.Security, "certificate", probes.Warn), step(probes.Network, "resolve", probes.Unknown)},
-			[]string{"network layer failing: " + ActNetwork, "security layer failing: " + ActSecurity}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got []string
-			for _, h := range Hints(tt.results) {
-				got = append(got, h.Text)
-			}
-			assert.Equal(t, tt.want, got)
-		})
-	}
+	topo := NewTopology([]Node{{Name: "c", Actions: map[Action]bool{KillSession: true}}, {Name: "front", DependsOn: []string{"c"}}})
+	lock := step(probes.Data, "lock_waits", probes.Crit)
+	lock.Evidence = map[string]any{"root_blockers": []int64{41}, "waits": []map[string]any{{"blocking_thread": 41, "blocking_activity": "idle in transaction 30 s", "blocking_rows_modified": 2}}}
+	front := probes.Result{ID: "front/http/status", Component: "front", Kind: "http", Check: "status", Layer: probes.Application, Status: probes.Crit, Impact: probes.UserFacing, Summary: "HTTP 504"}
+	d := Diagnose([]probes.Result{lock, front}, topo)
+	got := Hints(d, "c")
+	require.NotEmpty(t, got)
+	assert.Contains(t, got[0].Text, "root cause c/mysql/lock_waits crit")
+	assert.Equal(t, KillSession, got[1].Action)
+	assert.Contains(t, got[1].Text, "connection 41")
+	sym := Hints(d, "front")
+	require.Len(t, sym, 1)
+	assert.Contains(t, sym[0].Text, "front fails because of c")
+	assert.Empty(t, Hints(d, "nobody"))
 }
 
 func TestWalk(t *testing.T) {
@@ -48,19 +44,19 @@ func TestWalk(t *testing.T) {
 		action  string
 	}{
 		{"all ok", []probes.Result{step(probes.Network, "connect", probes.OK), step(probes.Data, "lock_waits", probes.OK)}, false, -1, ""},
-		{"network first", []probes.Result{step(probes.Network, "connect", probes.Crit), step(probes.Data, "lock_waits", probes.Crit)}, false, 2, ActNetwork},
-		{"server resources", []probes.Result{step(probes.Server, "cpu", probes.Warn)}, false, 3, ActRestart},
-		{"lock", []probes.Result{step(probes.Network, "connect", probes.OK), step(probes.Data, "lock_waits", probes.Crit)}, true, 5, ActKill},
-		{"restore", []probes.Result{step(probes.Data, "replication", probes.Crit)}, false, 5, ActRestore},
-		{"network can't see", []probes.Result{step(probes.Network, "connect", probes.Unknown)}, false, 2, ActNetwork},
+		{"the best-ranked cause, not the first layer", []probes.Result{step(probes.Network, "connect", probes.Warn), step(probes.Data, "lock_waits", probes.Crit)}, false, 5, "sessions wait on row locks"},
+		{"server resources without a restart action", []probes.Result{step(probes.Server, "cpu", probes.Warn)}, false, 3, "CPU busy on c"},
+		{"app 503 on core", []probes.Result{step(probes.Application, "status", probes.Crit)}, true, 4, "c/http/status: status crit"},
+		{"replication stopped is not a restore", []probes.Result{step(probes.Data, "replication", probes.Crit)}, false, 5, "replication: replication crit"},
+		{"network can't see", []probes.Result{step(probes.Network, "connect", probes.Unknown)}, false, 2, "connects to"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			core := map[string]bool{}
+			topo := NewTopology(nil)
 			if tt.core {
-				core["c"] = true
+				topo = CoreTopology([]string{"c"})
 			}
-			a := Assess(tt.results, core)
+			a := Assess(tt.results, topo)
 			steps := Walk(a, tt.results, nil)
 			require.Len(t, steps, 7)
 			assert.Equal(t, tt.core, steps[0].Fault, "core business affected")
@@ -69,14 +65,40 @@ func TestWalk(t *testing.T) {
 				if s.Here {
 					here = i
 				}
+				assert.NotContains(t, s.Action, "backup", s.ID)
 			}
 			assert.Equal(t, tt.here, here)
 			if here >= 0 {
-				assert.Equal(t, tt.action, steps[here].Action)
+				assert.Contains(t, steps[here].Action, tt.action)
 				assert.NotEmpty(t, steps[here].Evidence)
 			}
 		})
 	}
+}
+
+func TestWalkObserverIsNotTheServerStep(t *testing.T) {
+	cpu := probes.Result{ID: "jump/host/cpu", Component: "jump", Kind: "host", Check: "cpu", Layer: probes.Server, Status: probes.Crit, Summary: "CPU 99%"}
+	app := step(probes.Application, "status", probes.Crit)
+	rs := []probes.Result{cpu, app}
+	a := Assess(rs, CoreTopology([]string{"c"}))
+	require.Equal(t, Red, a.Grade)
+	steps := Walk(a, rs, nil)
+	assert.False(t, steps[3].Fault, "the machine triage runs on is not the estate's server layer")
+	assert.Contains(t, steps[3].Evidence, "only the machine triage runs on")
+	assert.True(t, steps[4].Here, "the guide stops at the application step")
+	assert.Contains(t, steps[4].Evidence, "c/http/status")
+}
+
+func TestWalkSymptoms(t *testing.T) {
+	topo := NewTopology([]Node{{Name: "nginx", DependsOn: []string{"c"}, Core: true}, {Name: "c"}})
+	bad := probes.Result{ID: "nginx/http/status", Component: "nginx", Kind: "http", Check: "status", Layer: probes.Application, Status: probes.Crit, Impact: probes.UserFacing, Summary: "HTTP 502"}
+	refused := step(probes.Network, "connect", probes.Crit)
+	refused.Summary = "connection refused"
+	rs := []probes.Result{bad, refused}
+	steps := Walk(Assess(rs, topo), rs, nil)
+	assert.True(t, steps[2].Here, "network: the upstream's refused connect")
+	assert.False(t, steps[4].Fault)
+	assert.Contains(t, steps[4].Evidence, "symptoms: nginx/http/status (explained by c/tcp/connect)")
 }
 
 func TestWalkOverrides(t *testing.T) {
@@ -92,25 +114,21 @@ func TestWalkOverrides(t *testing.T) {
 		action    string
 		answers   map[string]string // step id → answer shown
 	}{
-		{"none: the checks answer", []probes.Result{serverWarn, lock}, nil, StepServer, ActRestart,
+		{"none: the checks answer", []probes.Result{serverWarn, lock}, nil, StepDatabase, "sessions wait on row locks",
 			map[string]string{StepServer: "yes", StepDatabase: "yes"}},
-		{"server not abnormal: on to the lock", []probes.Result{serverWarn, lock}, map[string]bool{StepServer: false}, StepDatabase, ActKill,
-			map[string]string{StepServer: "no"}},
-		{"network can't tell, operator says ok", []probes.Result{netUnknown, lock}, map[string]bool{StepNetwork: true}, StepDatabase, ActKill,
+		{"network can't tell, operator says ok", []probes.Result{netUnknown}, map[string]bool{StepNetwork: true}, "", "",
 			map[string]string{StepNetwork: "yes"}},
 		{"network ok by checks, operator says not", []probes.Result{step(probes.Network, "connect", probes.OK), lock},
-			map[string]bool{StepNetwork: false}, StepNetwork, ActNetwork, map[string]string{StepNetwork: "no"}},
-		{"resources abnormal by operator", []probes.Result{lock}, map[string]bool{StepServer: true}, StepServer, ActRestart, nil},
-		{"no lock, data failing: restore", []probes.Result{lock}, map[string]bool{StepDatabase: false}, StepDatabase, ActRestore,
+			map[string]bool{StepNetwork: false, StepDatabase: true}, StepNetwork, ActNetwork, map[string]string{StepNetwork: "no"}},
+		{"resources abnormal by operator", []probes.Result{step(probes.Server, "cpu", probes.OK)}, map[string]bool{StepServer: true}, StepServer, ActRestart, nil},
+		{"no lock, data failing: the database's other checks, never a restore", []probes.Result{lock}, map[string]bool{StepDatabase: false}, StepDatabase, ActDatabase,
 			map[string]string{StepDatabase: "no"}},
 		{"lock by operator over a replication fault", []probes.Result{repl}, map[string]bool{StepDatabase: true}, StepDatabase, ActKill,
 			map[string]string{StepDatabase: "yes"}},
 		{"no lock, data ok: walk ends", []probes.Result{step(probes.Data, "lock_waits", probes.OK)}, map[string]bool{StepDatabase: false}, "", "", nil},
-		{"every fault overridden away", []probes.Result{serverWarn, lock}, map[string]bool{StepServer: false, StepDatabase: false, StepApplication: true},
-			StepDatabase, ActRestore, nil},
-		{"environment is not a decision", []probes.Result{lock}, map[string]bool{StepEnvironment: true}, StepDatabase, ActKill,
-			map[string]string{StepEnvironment: "1 checks, 1 not ok"}},
-		{"unknown id ignored", []probes.Result{lock}, map[string]bool{"bogus": true}, StepDatabase, ActKill, nil},
+		{"environment is not a decision", []probes.Result{lock}, map[string]bool{StepEnvironment: true}, StepDatabase, "sessions wait",
+			map[string]string{StepEnvironment: "1 checks, 1 not ok; not watched: network, server, application, security"}},
+		{"unknown id ignored", []probes.Result{lock}, map[string]bool{"bogus": true}, StepDatabase, "sessions wait", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,7 +140,7 @@ func TestWalkOverrides(t *testing.T) {
 				if s.Here {
 					require.Empty(t, here, "one step is Here")
 					here = s.ID
-					assert.Equal(t, tt.action, s.Action)
+					assert.Contains(t, s.Action, tt.action)
 				}
 				_, over := tt.overrides[s.ID]
 				assert.Equal(t, over && s.Decision(), s.Overridden, s.ID)

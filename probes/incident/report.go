@@ -49,12 +49,35 @@ func Report(estate, env string, st State, timeline []Event, now time.Time) strin
 		p("- **Restore target:** %s\n", t)
 	}
 
-	p("\n## Likely causes by layer\n\n")
-	if len(st.Causes) == 0 {
-		p("None: every layer is ok.\n")
+	p("\n## Root causes\n\n")
+	d := st.Diagnosis
+	if len(d.RootCauses) == 0 {
+		p("None: no check of the estate fails.\n")
 	}
-	for i, l := range st.Causes {
-		p("%d. %s (seed weight %d%%): %s\n", i+1, l, l.Weight(), layerCounts(st.Layers, l))
+	for i, rc := range d.RootCauses {
+		p("%d. **%s** %s (%s, %s): %s\n", i+1, plain(rc.CheckID), rc.Status, rc.Layer, rc.Impact, plain(rc.Summary))
+		if len(rc.Chain) > 1 {
+			p("   - chain: %s\n", plain(rc.ChainText))
+		}
+		if len(rc.Explains) > 0 {
+			p("   - explains: %s\n", plain(strings.Join(rc.Explains, ", ")))
+		}
+		for _, a := range rc.Advice {
+			p("   - do: %s\n", plain(AdviceLine(a)))
+		}
+	}
+	if len(d.Observer) > 0 {
+		p("\nThe machine triage runs on (an observer, not an estate cause): %s\n", plain(strings.Join(d.Observer, ", ")))
+	}
+	if len(d.Unexplained) > 0 {
+		p("\nUnexplained: %s\n", plain(strings.Join(d.Unexplained, ", ")))
+	}
+	if len(d.NotWatched) > 0 {
+		names := make([]string, len(d.NotWatched))
+		for i, l := range d.NotWatched {
+			names[i] = l.String()
+		}
+		p("\nNot watched (no checks): %s\n", strings.Join(names, ", "))
 	}
 
 	p("\n## Checks not ok\n")

@@ -11,7 +11,7 @@ import (
 // their `for:` has elapsed, grades, runs the incident clock and keeps the
 // timeline. It is not safe for concurrent use; one owner feeds it.
 type Tracker struct {
-	core     map[string]bool
+	topo     *Topology
 	pending  map[string]time.Time // check id → when its non-OK status began
 	last     map[string]probes.Status
 	grade    Grade
@@ -23,18 +23,21 @@ type Tracker struct {
 	overrides map[string]bool
 }
 
-// NewTracker returns a tracker for an estate with the given core components.
-func NewTracker(core []string) *Tracker {
-	t := &Tracker{core: map[string]bool{}, pending: map[string]time.Time{}, last: map[string]probes.Status{},
-		overrides: map[string]bool{}}
-	for _, c := range core {
-		t.core[c] = true
+// NewTracker returns a tracker for an estate's topology (nil: no component
+// is core, nothing depends on anything).
+func NewTracker(topo *Topology) *Tracker {
+	if topo == nil {
+		topo = NewTopology(nil)
 	}
-	return t
+	return &Tracker{topo: topo, pending: map[string]time.Time{}, last: map[string]probes.Status{},
+		overrides: map[string]bool{}}
 }
 
 // Core reports whether component is core.
-func (t *Tracker) Core(component string) bool { return t.core[component] }
+func (t *Tracker) Core(component string) bool { return t.topo.Core(component) }
+
+// Topology is the graph the tracker diagnoses over.
+func (t *Tracker) Topology() *Topology { return t.topo }
 
 // State is the tracker's view after an update.
 type State struct {
@@ -87,7 +90,7 @@ func (t *Tracker) Update(results []probes.Result, now time.Time) State {
 		t.last[r.ID] = eff[i].Status
 	}
 	st.Results = eff
-	st.Assessment = Assess(eff, t.core)
+	st.Assessment = Assess(eff, t.topo)
 
 	if st.Grade != t.grade || !t.seen {
 		if t.seen || st.Grade != Green {

@@ -34,7 +34,7 @@ var checks = []probes.Check{
 	{Name: CheckReplication, Layer: probes.Data, OnTimeout: probes.Unknown},
 	{Name: CheckReadOnly, Layer: probes.Data, OnTimeout: probes.Unknown},
 	{Name: CheckFragmentation, Layer: probes.Data, OnTimeout: probes.Unknown, Latent: true},
-	{Name: CheckAuthFailures, Layer: probes.Security, OnTimeout: probes.Unknown, Rate: true},
+	{Name: CheckAuthFailures, Layer: probes.Security, OnTimeout: probes.Unknown, Rate: true, UserFacing: true},
 }
 
 // Default thresholds (SPEC §3 seed values where the seed gives one, else

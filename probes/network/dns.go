@@ -16,7 +16,7 @@ import (
 )
 
 // resolveCheck is the dns kind's only check.
-var resolveCheck = probes.Check{Name: "resolve", Layer: probes.Network, OnTimeout: probes.Crit}
+var resolveCheck = probes.Check{Name: "resolve", Layer: probes.Network, OnTimeout: probes.Crit, UserFacing: true}
 
 // resolveThreshold grades the slowest resolver's latency in ms: a resolver
 // that needs more than 200 ms is slow enough for users to feel it in every

@@ -19,8 +19,8 @@ import (
 
 // The http kind's checks.
 var (
-	reachCheck  = probes.Check{Name: "reachability", Layer: probes.Network, OnTimeout: probes.Crit}
-	statusCheck = probes.Check{Name: "status", Layer: probes.Application, OnTimeout: probes.Crit}
+	reachCheck  = probes.Check{Name: "reachability", Layer: probes.Network, OnTimeout: probes.Crit, UserFacing: true}
+	statusCheck = probes.Check{Name: "status", Layer: probes.Application, OnTimeout: probes.Crit, UserFacing: true}
 )
 
 // bodyCap is how much of a response body is read (enough for any health JSON).

@@ -31,7 +31,7 @@ const PrivilegeRemedy = `sysctl -w net.ipv4.ping_group_range="0 2147483647"` +
 	" or setcap cap_net_raw+ep $(which triage)"
 
 // pingCheck is the icmp kind's only check.
-var pingCheck = probes.Check{Name: "ping", Layer: probes.Network, OnTimeout: probes.Crit}
+var pingCheck = probes.Check{Name: "ping", Layer: probes.Network, OnTimeout: probes.Crit, UserFacing: true}
 
 // pingThreshold grades loss in percent: any loss warns, more than 5% is crit (seed).
 var pingThreshold = probes.Above(0, 5)

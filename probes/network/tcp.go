@@ -27,8 +27,8 @@ var TCPKind = probes.Kind{
 }
 
 var (
-	tcpConnectCheck = probes.Check{Name: "connect", Layer: probes.Network, OnTimeout: probes.Crit}
-	tcpPortsCheck   = probes.Check{Name: "ports", Layer: probes.Network, OnTimeout: probes.Crit}
+	tcpConnectCheck = probes.Check{Name: "connect", Layer: probes.Network, OnTimeout: probes.Crit, UserFacing: true}
+	tcpPortsCheck   = probes.Check{Name: "ports", Layer: probes.Network, OnTimeout: probes.Crit, UserFacing: true}
 )
 
 // Defaults of the tcp probe. Loss above 5% is crit (seed); latency is graded

@@ -57,6 +57,17 @@ type Component struct {
 type Knowledge struct {
 	DependsOn []string   `json:"depends_on,omitempty"`
 	Incidents []Incident `json:"incidents,omitempty"`
+	// Advice is the component's own advice: with the results' kinds and
+	// impact classes it lets a replay reach the same diagnosis.
+	Advice []Advice `json:"advice,omitempty"`
+}
+
+// Advice is one piece of a component's configured advice.
+type Advice struct {
+	Check   string `json:"check,omitempty"`
+	Text    string `json:"text"`
+	Action  string `json:"action,omitempty"`
+	Replace bool   `json:"replace,omitempty"`
 }
 
 // Incident is one past incident and its fix.
@@ -105,6 +116,8 @@ type resultLine struct {
 	Component string         `json:"component"`
 	Probe     string         `json:"probe"`
 	Check     string         `json:"check"`
+	Kind      string         `json:"kind,omitempty"`
+	Impact    probes.Impact  `json:"impact"`
 	Layer     string         `json:"layer"`
 	Status    probes.Status  `json:"status"`
 	Summary   string         `json:"summary"`

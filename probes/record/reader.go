@@ -161,6 +161,9 @@ func (s *Session) Config() *config.Config {
 		Source: fmt.Sprintf("replay of %s (recorded from %s)", s.Name, h.ConfigSource)}
 	for _, c := range h.Config.Components {
 		cc := config.Component{Name: c.Name, Knowledge: config.Knowledge{DependsOn: c.Knowledge.DependsOn}}
+		for _, a := range c.Knowledge.Advice {
+			cc.Knowledge.Advice = append(cc.Knowledge.Advice, config.Advice(a))
+		}
 		for _, i := range c.Knowledge.Incidents {
 			cc.Knowledge.Incidents = append(cc.Knowledge.Incidents, config.Incident(i))
 		}

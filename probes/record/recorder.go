@@ -27,6 +27,9 @@ func NewHeader(cfg *config.Config, mode, version string, started time.Time) Head
 	h.Config = Estate{Estate: cfg.Estate, Environment: cfg.Environment, Core: cfg.Core}
 	for _, c := range cfg.Components {
 		rc := Component{Name: c.Name, Knowledge: Knowledge{DependsOn: c.Knowledge.DependsOn}}
+		for _, a := range c.Knowledge.Advice {
+			rc.Knowledge.Advice = append(rc.Knowledge.Advice, Advice(a))
+		}
 		for _, i := range c.Knowledge.Incidents {
 			rc.Knowledge.Incidents = append(rc.Knowledge.Incidents, Incident(i))
 		}
@@ -147,7 +150,7 @@ func (r *Recorder) sameRound(f frameLine) bool {
 
 // check returns what a frame writes of c, or nil when nothing changed.
 func (r *Recorder) check(c probes.CheckState, key bool) (*checkLine, error) {
-	res := resultLine{Component: c.Component, Probe: c.Probe, Check: c.Check, Layer: c.Layer.String(),
+	res := resultLine{Component: c.Component, Probe: c.Probe, Check: c.Check, Kind: c.Kind, Impact: c.Impact, Layer: c.Layer.String(),
 		Status: c.Status, Summary: c.Summary, Value: c.Value, Unit: c.Unit, Evidence: c.Evidence, Err: c.Err,
 		Latent: c.Latent, For: c.For, TimedOut: c.TimedOut, Warmup: c.Warmup, Probed: c.Probed}
 	raw, err := json.Marshal(res)

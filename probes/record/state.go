@@ -135,7 +135,7 @@ func (r *resultLine) result(id string) (probes.Result, error) {
 	if err != nil {
 		return probes.Result{}, fmt.Errorf("check %q: %w", id, err)
 	}
-	return probes.Result{ID: id, Component: r.Component, Probe: r.Probe, Check: r.Check, Layer: l,
+	return probes.Result{ID: id, Component: r.Component, Probe: r.Probe, Check: r.Check, Kind: r.Kind, Impact: r.Impact, Layer: l,
 		Status: r.Status, Summary: r.Summary, Value: r.Value, Unit: r.Unit, Evidence: r.Evidence, Err: r.Err,
 		Latent: r.Latent, For: r.For, TimedOut: r.TimedOut, Warmup: r.Warmup}, nil
 }

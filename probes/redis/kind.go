@@ -30,7 +30,7 @@ const (
 // clients carries reachability: it alone turns crit when the server does not answer.
 var checks = []probes.Check{
 	{Name: CheckClients, Layer: probes.Data, OnTimeout: probes.Crit},
-	{Name: CheckRejected, Layer: probes.Data, OnTimeout: probes.Unknown, Rate: true},
+	{Name: CheckRejected, Layer: probes.Data, OnTimeout: probes.Unknown, Rate: true, UserFacing: true},
 	{Name: CheckMemory, Layer: probes.Data, OnTimeout: probes.Unknown, Rate: true}, // OOM errors rate
 	{Name: CheckEvictions, Layer: probes.Data, OnTimeout: probes.Unknown, Rate: true},
 	{Name: CheckReplication, Layer: probes.Data, OnTimeout: probes.Unknown},

@@ -27,7 +27,7 @@ var DefaultThreshold = probes.BelowT(30, 7)
 func (r Report) Result(th probes.Threshold) probes.Result {
 	res := probes.Result{Check: CheckName, Unit: "days", For: th.ForDuration(), Evidence: r.Evidence()}
 	if r.Leaf == nil {
-		res.Status, res.Summary = probes.Crit, Words(r.ChainErr)
+		res.Status, res.Summary, res.Impact = probes.Crit, Words(r.ChainErr), probes.UserFacing
 		if r.ChainErr != nil {
 			res.Err = r.ChainErr.Error()
 		}
@@ -37,8 +37,8 @@ func (r Report) Result(th probes.Threshold) probes.Result {
 	res.Value = probes.V(days)
 	res.Status = th.Grade(days)
 	parts := r.Problems()
-	if len(parts) > 0 {
-		res.Status = probes.Crit
+	if len(parts) > 0 { // expired, untrusted, wrong host: clients fail now
+		res.Status, res.Impact = probes.Crit, probes.UserFacing
 		res.Err = strings.Join(parts, "; ")
 	}
 	if !r.Expired {

@@ -205,21 +205,17 @@ func (m Model) detail(ctx *common.Context, w int) []string {
 // guidance is what to do, what is known, and what may be done.
 func (m Model) guidance(ctx *common.Context, w int) []string {
 	st := ctx.Styles
-	var results []probes.Result
-	for _, i := range ctx.Estate.ByComponent[m.component] {
-		if it := &ctx.Estate.Items[i]; it.State.Probed {
-			r := it.State.Result
-			r.Summary = it.Summary
-			results = append(results, r)
-		}
-	}
-	out := []string{rule(ctx, "what to do (procedure)", w)}
-	hints := incident.Hints(results)
+	out := []string{rule(ctx, "what to do (diagnosis)", w)}
+	hints := incident.Hints(ctx.State.Diagnosis, m.component)
 	if len(hints) == 0 {
-		out = append(out, st.Dim.Render(" all checks ok — nothing to do"))
+		msg := " all checks ok — nothing to do"
+		if st, _, ok := ctx.Estate.ComponentStatus(m.component); ok && st != probes.OK {
+			msg = " nothing here is a root cause: see the header and the guide (g)"
+		}
+		out = append(out, st.Dim.Render(msg))
 	}
 	for _, h := range hints {
-		for i, l := range text.Wrap(h.Text, w-3) {
+		for i, l := range text.Wrap(text.Sanitize(h.Text), w-3) {
 			p := "   "
 			if i == 0 {
 				p = " • "

@@ -146,7 +146,7 @@ func TestDrillDown(t *testing.T) {
 	ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), common.Live)
 	m := New("db-primary", "db-primary/mysql/lock_waits")
 	out := strings.Join(m.Lines(ctx, 100), "\n")
-	for _, want := range []string{"mysql/connections", "mysql/auth_failures", "waiting_thread", "kill the blocking session (K)",
+	for _, want := range []string{"mysql/connections", "mysql/auth_failures", "waiting_thread", "kill the root blocker, connection 4711",
 		"lock pile-up on invoices", "fix: killed the blocking batch session", "K  kill the root blocker", NoGuard,
 		"5 samples over 20s"} {
 		assert.Contains(t, out, want)

@@ -12,7 +12,7 @@ func (p *Pane) Body(ctx *common.Context, filter string, w, h int, focused bool) 
 	e := ctx.Estate
 	rs := rows(e, p.Layer, filter)
 	if len(rs) == 0 {
-		msg := "no checks in this layer"
+		msg := "— not watched: no checks in this layer"
 		if filter != "" {
 			msg = "no check matches the filter"
 		}
@@ -128,7 +128,10 @@ func (p *Pane) Title(ctx *common.Context, filter string, w int, focused bool) st
 		bar, name, style = "━", "▶ "+strings.ToUpper(name), st.Focus
 	}
 	status := st.Probing.Render("… probing")
-	if lv.Probed > 0 {
+	switch {
+	case lv.Total == 0:
+		status = st.Probing.Render("— not watched")
+	case lv.Probed > 0:
 		status = st.StatusText(lv.Status)
 	}
 	left := style.Render(bar+" "+name) + " " + status + " "

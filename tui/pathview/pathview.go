@@ -16,8 +16,12 @@ type Hop struct {
 	Probed  bool   // at least one of its checks has a result
 	Watched bool   // it has checks at all
 	Worst   string // the worst check and its summary
-	Breaks  bool   // the first crit hop: the connection breaks here
-	Degrade bool   // the first non-ok hop when no hop is crit
+	Breaks  bool   // the root cause's hop, crit: the connection breaks here
+	Degrade bool   // the root cause's hop when it only warns
+	// Cause is the root cause on this hop (check id and summary), and
+	// SymptomOf the component whose cause explains this hop's failures.
+	Cause     string
+	SymptomOf string
 }
 
 // Hops walks component and its depends_on depth first, each component once.
@@ -60,22 +64,44 @@ func Hops(ctx *common.Context, component string) []Hop {
 		}
 	}
 	walk(component, "", "└─ ")
-	for i := range out { // the first hop that is down
-		if out[i].Probed && out[i].Status == probes.Crit {
-			out[i].Breaks = true
-			return out
-		}
-	}
-	for i := range out { // else the first that is not ok
-		if out[i].Probed && out[i].Status != probes.OK {
-			out[i].Degrade = true
-			break
-		}
-	}
+	markCause(ctx, out)
 	return out
 }
 
-// Lines draws the path view for width w.
+// markCause puts the diagnosis on the hops: the best-ranked root cause on
+// a hop of this path is where the connection breaks (or degrades); hops
+// whose failures that cause explains are its symptoms, not the break.
+func markCause(ctx *common.Context, hops []Hop) {
+	d := ctx.State.Diagnosis
+	on := map[string]int{}
+	for i, h := range hops {
+		if _, dup := on[h.Name]; !dup {
+			on[h.Name] = i
+		}
+	}
+	marked := false
+	for _, rc := range d.RootCauses {
+		i, ok := on[text.Sanitize(rc.Component)]
+		if !ok {
+			continue
+		}
+		if hops[i].Cause == "" {
+			hops[i].Cause = rc.CheckID + ": " + rc.Summary
+		}
+		if !marked {
+			marked = true
+			hops[i].Breaks = rc.Status == probes.Crit || rc.Status == probes.Unknown
+			hops[i].Degrade = !hops[i].Breaks
+		}
+		for _, id := range rc.Explains {
+			comp, _, _ := strings.Cut(id, "/")
+			if j, ok := on[text.Sanitize(comp)]; ok && j != i && hops[j].SymptomOf == "" && hops[j].Cause == "" {
+				hops[j].SymptomOf = rc.Component
+			}
+		}
+	}
+}
+
 func Lines(ctx *common.Context, component string, w int) []string {
 	st := ctx.Styles
 	hops := Hops(ctx, component)
@@ -102,9 +128,11 @@ func Lines(ctx *common.Context, component string, w int) []string {
 		pad := strings.Repeat(" ", 1+text.Width(h.Prefix)+3)
 		switch {
 		case h.Breaks:
-			out = append(out, text.Trunc(pad+st.Highlight.Render("▲ connection breaks here"), w))
+			out = append(out, text.Trunc(pad+st.Highlight.Render("▲ connection breaks here: root cause ")+text.Sanitize(h.Cause), w))
 		case h.Degrade:
-			out = append(out, text.Trunc(pad+st.Status[probes.Warn].Render("▲ degraded here (no hop is down)"), w))
+			out = append(out, text.Trunc(pad+st.Status[probes.Warn].Render("▲ degraded here: root cause ")+text.Sanitize(h.Cause), w))
+		case h.SymptomOf != "":
+			out = append(out, text.Trunc(pad+st.Dim.Render("↳ a symptom: explained by "+text.Sanitize(h.SymptomOf)+" below"), w))
 		}
 	}
 	if comp := ctx.Component(component); comp == nil || len(comp.Knowledge.DependsOn) == 0 {

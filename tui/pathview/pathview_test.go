@@ -39,8 +39,10 @@ func TestHops(t *testing.T) {
 	}
 	assert.Equal(t, []string{"└─ nginx", "   ├─ invoice-api", "   │  ├─ edge-dns", "   │  ├─ db-primary", "   │  └─ cache", "   └─ ghost"}, names)
 	assert.False(t, hops[0].Watched, "nginx has no checks")
-	assert.True(t, hops[1].Breaks, "invoice-api's 503 is the first crit hop")
-	assert.False(t, hops[3].Breaks, "only the first")
+	assert.False(t, hops[1].Breaks, "invoice-api's 503 is a symptom")
+	assert.Equal(t, "db-primary", hops[1].SymptomOf)
+	assert.True(t, hops[3].Breaks, "the lock wait on db-primary is the root cause")
+	assert.Contains(t, hops[3].Cause, "db-primary/mysql/lock_waits")
 	assert.Equal(t, probes.Crit, hops[3].Status)
 	assert.Contains(t, hops[3].Worst, "mysql/lock_waits: 3 sessions waiting")
 	assert.False(t, hops[5].Watched)

@@ -13,7 +13,7 @@ import (
 // Steps is the procedure walked over the live checks with the operator's
 // overrides: what the guide, the incident cell and the override keys see.
 func Steps(ctx *common.Context) []incident.Step {
-	return incident.Walk(ctx.State.Assessment, ctx.Estate.Results, ctx.State.Overrides)
+	return incident.Walk(ctx.State.Assessment, ctx.State.Results, ctx.State.Overrides)
 }
 
 // Guide draws the seed's procedure (SPEC §5) with each decision answered

@@ -66,18 +66,29 @@ func Incident(ctx *common.Context, w, h int) []string {
 	if !Ready(ctx) {
 		lines = append(lines, " "+GradeLine(ctx))
 	} else {
-		var cs []string
-		for _, l := range ctx.State.Causes {
-			cs = append(cs, l.String())
+		d := ctx.State.Diagnosis
+		if top := d.Top(); top == nil {
+			msg := "no root cause: every estate check ok"
+			if len(d.Observer) > 0 {
+				msg = "no estate cause; only the machine triage runs on: " + strings.Join(d.Observer, ", ")
+			}
+			lines = append(lines, " "+st.Dim.Render("cause: ")+text.Sanitize(msg))
+		} else {
+			cause := fmt.Sprintf("%s %s: %s", top.CheckID, top.Status, top.Summary)
+			if n := len(d.RootCauses) - 1; n > 0 {
+				cause += fmt.Sprintf(" (+%d more)", n)
+			}
+			lines = append(lines, text.Trunc(" "+st.Dim.Render("cause: ")+st.Status[top.Status].Render(text.Sanitize(cause)), w))
+			if len(top.Chain) > 1 {
+				lines = append(lines, text.Trunc(" "+st.Dim.Render("chain: ")+text.Sanitize(strings.Join(top.Chain, " → ")), w))
+			}
+			if len(top.Advice) > 0 {
+				lines = append(lines, text.Trunc(" "+st.Bold.Render("do: ")+text.Sanitize(incident.AdviceLine(top.Advice[0])), w))
+			}
 		}
-		if len(cs) == 0 {
-			cs = []string{"none: every layer ok"}
-		}
-		lines = append(lines, " "+st.Dim.Render("likely: ")+strings.Join(cs, " › "))
 		for i, s := range Steps(ctx) {
 			if s.Here {
-				lines = append(lines, text.Trunc(" "+st.Dim.Render("guide: ")+fmt.Sprintf("step %d %s %s", i+1, s.Question, s.Answer), w),
-					text.Trunc(" "+st.Bold.Render("do: ")+s.Action, w))
+				lines = append(lines, text.Trunc(" "+st.Dim.Render("guide: ")+fmt.Sprintf("step %d %s %s", i+1, s.Question, s.Answer), w))
 				break
 			}
 		}

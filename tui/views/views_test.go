@@ -61,10 +61,10 @@ func TestViewsRender(t *testing.T) {
 	gl, _ := Guide(ctx, 80, 0)
 	guide := strings.Join(gl, "\n")
 	assert.Contains(t, guide, "◀ you are here")
-	assert.Contains(t, guide, "kill the blocking session (K)")
+	assert.Contains(t, guide, "kill the root blocker, connection 4711")
 	tl := Timeline(ctx, 80)
 	assert.Contains(t, tl[1], "grade green → red")
 	inc := Incident(ctx, 40, 6)
 	assert.Len(t, inc, 6)
-	assert.Contains(t, strings.Join(inc, "\n"), "likely:")
+	assert.Contains(t, strings.Join(inc, "\n"), "cause: db-primary/mysql/lock_waits")
 }

@@ -47,12 +47,17 @@ func Wall(ctx *common.Context, w, h int) []string {
 	}
 	out = append(out, "")
 	for _, lv := range ctx.Estate.Layers {
-		status := st.Probing.Render("… probing")
-		if lv.Probed > 0 {
+		status, count := st.Probing.Render("… probing"), text.Number(float64(lv.Total))+" checks"
+		switch {
+		case lv.Total == 0:
+			status, count = st.Probing.Render("— not watched"), "no checks"
+		case lv.Probed > 0:
 			status = st.StatusText(lv.Status)
 		}
-		row := st.Bold.Render(text.Fit(strings.ToUpper(lv.Layer.String()), 14)) + text.Fit(status, 12) +
-			st.Dim.Render(text.Number(float64(lv.Total))+" checks")
+		if lv.Total == 1 {
+			count = "1 check"
+		}
+		row := st.Bold.Render(text.Fit(strings.ToUpper(lv.Layer.String()), 14)) + text.Fit(status, 15) + st.Dim.Render(count)
 		out = append(out, center(row))
 	}
 	if pad := (h - len(out)) / 2; pad > 0 {
