@@ -116,6 +116,7 @@ func (p *Probe) collect(ctx context.Context) *round {
 		p.engine, p.engineKnown = ParseEngine(r.vars["version"], r.vars["version_comment"]), true
 	}
 	r.status, r.statusErr = p.runNameValue(ctx, r, conn, statusSQL)
+	p.collectDeadlock(ctx, r, conn)
 
 	p.collectTrx(ctx, r, conn)
 	r.procs, r.procsErr = p.run(ctx, r, conn, processlistSQL)
