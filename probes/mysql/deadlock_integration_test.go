@@ -47,7 +47,7 @@ func realDeadlock(t *testing.T, db *sql.DB, table string) (a, b, victim int64) {
 			break
 		}
 		require.True(t, time.Now().Before(deadline), "session A never waited for the lock")
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(150 * time.Millisecond) // InnoDB refreshes its INNODB_TRX cache only when 100 ms passed since the last read
 	}
 	bErr := upd(sb, 1)
 	aErr := <-aDone

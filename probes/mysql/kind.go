@@ -95,6 +95,15 @@ type Probe struct {
 	dl            deadlockCache
 	// recent overrides DefaultDeadlockRecent (tests).
 	recent time.Duration
+
+	// varNames are the variables the snapshot reads, found by the last SHOW
+	// GLOBAL VARIABLES (nil: read them again); varSample is that read.
+	varNames   []string
+	varSample  map[string]string
+	lastUptime float64
+	snapErr    error // the snapshot was refused: statement per source until snapshotRetry
+	snapErrAt  time.Time
+	repl       replCache
 }
 
 var (
