@@ -217,15 +217,7 @@ func (p *Probe) noticeRestart(r *round) {
 // and elsewhere once a minute, or at once when status says a replica thread
 // runs (MariaDB Slaves_running) or a channel is configured (MySQL 8).
 func (p *Probe) collectReplicas(ctx context.Context, r *round, conn *sql.Conn) {
-	signal := false
-	if n, ok := atof(r.status["slaves_running"]); ok && n > 0 {
-		signal = true
-	}
-	if r.replicaChannels != nil && *r.replicaChannels > 0 {
-		signal = true
-	}
-	due := !p.repl.read || len(p.repl.rows) > 0 || signal || r.start.Sub(p.repl.at) >= replicaRecheck
-	if !due {
+	if !replicaDue(p.repl, r) {
 		r.replicas, r.replErr = p.repl.rows, p.repl.err
 		return
 	}
@@ -234,6 +226,17 @@ func (p *Probe) collectReplicas(ctx context.Context, r *round, conn *sql.Conn) {
 		return // a timeout is not cached: try again next round
 	}
 	p.repl = replCache{read: true, rows: r.replicas, err: r.replErr, at: r.start}
+}
+
+// replicaDue decides whether this round sends SHOW … REPLICA STATUS.
+func replicaDue(c replCache, r *round) bool {
+	if n, ok := atof(r.status["slaves_running"]); ok && n > 0 {
+		return true
+	}
+	if r.replicaChannels != nil && *r.replicaChannels > 0 {
+		return true
+	}
+	return !c.read || len(c.rows) > 0 || r.start.Sub(c.at) >= replicaRecheck
 }
 
 func (p *Probe) collectHistory(ctx context.Context, r *round, conn *sql.Conn) {
