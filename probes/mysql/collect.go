@@ -140,7 +140,7 @@ func (p *Probe) collect(ctx context.Context) *round {
 			r.connErr = p.deadlineFirst(ctx, r.start, err)
 			return r
 		case r.dead != nil:
-			r.statusErr, r.trxErr, r.waitsErr, r.procsErr, r.hllErr = err, err, err, err, err
+			r.statusErr, r.trxErr, r.waitsErr, r.procsErr, r.hllErr, r.replErr = err, err, err, err, err, err
 			return r
 		default:
 			p.snapErr, p.snapErrAt = err, r.start // refused: a statement per source below
