@@ -16,7 +16,7 @@
 // MySQL 8.0/8.4 read performance_schema.data_lock_waits), and result columns
 // are always read by name. A console opened during an incident must be the
 // lightest client on the server, so a round folds what it reads into as few
-// statements as the engine allows (snapshot.go; the budget is on collect). The statements and thresholds follow
-// shared/reference/data-layer.md; the MySQL 8 statements were derived from the
-// sys schema and have not been run against a MySQL server here.
+// statements as the engine allows (snapshot.go; the budget is on collect).
+// Only MariaDB 10.11 was run here; the MySQL 8 statements were derived from
+// the sys schema and have not been run against a MySQL server.
 package mysql
