@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -91,6 +92,9 @@ func (p *Probe) deadlocks(r *round) probes.Result {
 	rate := p.deadlockRate.Add(r.start, total)
 	ev := map[string]any{"deadlocks_total": total}
 	res.Evidence = ev
+	if rate.Ready {
+		ev["per_minute"] = rate.PerMinute // the counter needs no privilege, the report does
+	}
 	if p.dl.err != nil {
 		res = p.unmeasured(res, r, p.dl.err, needsProcessDeadlock)
 		res.Evidence = ev
@@ -230,5 +234,5 @@ func orErr(err error, why string) error {
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("%s", why)
+	return errors.New(why)
 }
