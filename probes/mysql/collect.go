@@ -136,10 +136,16 @@ func (p *Probe) collect(ctx context.Context) *round {
 		switch {
 		case err == nil:
 			snapped, p.snapErr = true, nil
-		case r.dead != nil && r.statements == 1:
-			r.connErr = p.deadlineFirst(ctx, r.start, err)
-			return r
+		case r.dead != nil && fragDue:
+			// The scan opens every table: if it is what ran out of time, the
+			// next rounds must not carry it. Tried again in a minute.
+			p.frag = fragCache{err: err, at: r.start.Add(time.Minute - fragmentationEvery)}
+			fallthrough
 		case r.dead != nil:
+			if r.statements == 1 {
+				r.connErr = p.deadlineFirst(ctx, r.start, err)
+				return r
+			}
 			r.statusErr, r.trxErr, r.waitsErr, r.procsErr, r.hllErr, r.replErr = err, err, err, err, err, err
 			return r
 		default:
