@@ -40,6 +40,11 @@ type round struct {
 	replicas []row
 	replErr  error
 
+	// replicaChannels is MySQL 8's configured channel count, from the snapshot.
+	replicaChannels *int64
+	// hllMetrics is INNODB_METRICS' history row, from the snapshot (MySQL).
+	hllMetrics []row
+
 	hll       int64
 	hllKnown  bool
 	hllSource string
@@ -81,18 +86,26 @@ func isStatementError(err error) bool {
 	return errors.As(err, &me) && me.Number != erTooManyConnections && me.Number != erAccessDenied
 }
 
-// collect runs one round's statements on one pooled connection:
+// collect runs one round's statements on one pooled connection. On MariaDB
+// 10.5+ and MySQL 8 a round is:
 //
-//	1 SHOW GLOBAL VARIABLES (engine, limits, read_only, GTID)
-//	2 SHOW GLOBAL STATUS    (gauges and counters; MariaDB's history length)
-//	3 INNODB_TRX            (long transactions; how many wait for a lock)
-//	4 lock waits            (only when some transaction is in LOCK WAIT)
-//	5 PROCESSLIST top 10
-//	6 SHOW … REPLICA STATUS
-//	7 INNODB_METRICS        (only where status has no history length: MySQL)
-//	8 information_schema.TABLES (fragmentation, at most every 10 minutes)
+//	1 the snapshot SELECT    (status, variables, transactions, process list;
+//	                          the fragmentation scan folded in every 10 minutes)
+//	2 lock waits             (only when some transaction is in LOCK WAIT)
+//	3 SHOW … REPLICA STATUS  (every round on a replica; elsewhere once a
+//	                          minute, or at once when the server starts replicating)
+//	4 SHOW ENGINE INNODB STATUS (only when Innodb_deadlocks moved)
 //
-// So a quiet MariaDB round costs 5 statements, a MySQL round 6, at most 8.
+// So a quiet primary costs 1 statement a round (2 once a minute), a quiet
+// replica 2, either 3 with lock waits, one more in a round where a deadlock
+// happened. The first round, and the first after a restart, also sends SHOW
+// GLOBAL VARIABLES: it detects the engine and which variables exist, which
+// the snapshot then reads as @@global scalars every round.
+//
+// Older servers, and accounts the snapshot is refused to (it reads
+// INNODB_TRX, which needs PROCESS), send a statement per source:
+// variables, status, INNODB_TRX, process list, replica status, and on MySQL
+// INNODB_METRICS; the fallback is retried every snapshotRetry.
 func (p *Probe) collect(ctx context.Context) *round {
 	r := &round{start: p.now(), frag: p.frag}
 	db, err := p.pool(ctx)
@@ -107,35 +120,80 @@ func (p *Probe) collect(ctx context.Context) *round {
 	}
 	defer conn.Close()
 
-	r.vars, err = p.runNameValue(ctx, r, conn, variablesSQL)
-	if err != nil {
-		r.connErr = p.deadlineFirst(ctx, r.start, err)
+	if !p.engineKnown || p.varNames == nil {
+		r.vars, err = p.runNameValue(ctx, r, conn, variablesSQL)
+		if err != nil {
+			r.connErr = p.deadlineFirst(ctx, r.start, err)
+			return r
+		}
+		p.engine, p.engineKnown = ParseEngine(r.vars["version"], r.vars["version_comment"]), true
+		p.varNames, p.varSample = snapshotVarNames(r.vars), r.vars
+	}
+	fragDue := p.frag.at.IsZero() || r.start.Sub(p.frag.at) >= fragmentationEvery
+	snapped := false
+	if p.engine.snapshotCapable() && (p.snapErr == nil || r.start.Sub(p.snapErrAt) >= snapshotRetry) {
+		err := p.collectSnapshot(ctx, r, conn, fragDue)
+		switch {
+		case err == nil:
+			snapped, p.snapErr = true, nil
+		case r.dead != nil && fragDue:
+			// The scan opens every table: if it is what ran out of time, the
+			// next rounds must not carry it. Tried again in a minute.
+			p.frag = fragCache{err: err, at: r.start.Add(time.Minute - fragmentationEvery)}
+			fallthrough
+		case r.dead != nil:
+			if r.statements == 1 {
+				r.connErr = p.deadlineFirst(ctx, r.start, err)
+				return r
+			}
+			r.statusErr, r.trxErr, r.waitsErr, r.procsErr, r.hllErr, r.replErr = err, err, err, err, err, err
+			return r
+		default:
+			p.snapErr, p.snapErrAt = err, r.start // refused: a statement per source below
+		}
+	}
+	if snapped {
+		p.collectWaits(ctx, r, conn)
+	} else if !p.collectEach(ctx, r, conn, fragDue) {
 		return r
 	}
-	if !p.engineKnown {
-		p.engine, p.engineKnown = ParseEngine(r.vars["version"], r.vars["version_comment"]), true
-	}
-	r.status, r.statusErr = p.runNameValue(ctx, r, conn, statusSQL)
-
-	p.collectTrx(ctx, r, conn)
-	r.procs, r.procsErr = p.run(ctx, r, conn, processlistSQL)
-	r.replicas, r.replErr = p.run(ctx, r, conn, p.engine.replicaStatusSQL())
+	p.noticeRestart(r)
+	p.collectDeadlock(ctx, r, conn)
+	p.collectReplicas(ctx, r, conn)
 	p.collectHistory(ctx, r, conn)
-	p.collectFragmentation(ctx, r, conn)
 	return r
 }
 
-func (p *Probe) collectTrx(ctx context.Context, r *round, conn *sql.Conn) {
+// collectEach is the statement-per-source round; false when even the
+// variables could not be read (the round is a connection failure).
+func (p *Probe) collectEach(ctx context.Context, r *round, conn *sql.Conn, fragDue bool) bool {
+	if r.vars == nil {
+		vars, err := p.runNameValue(ctx, r, conn, variablesSQL)
+		if err != nil {
+			r.connErr = p.deadlineFirst(ctx, r.start, err)
+			return false
+		}
+		r.vars = vars
+	}
+	r.status, r.statusErr = p.runNameValue(ctx, r, conn, statusSQL)
 	r.trx, r.trxErr = p.run(ctx, r, conn, trxSQL)
 	if r.trxErr != nil {
 		r.waitsErr = r.trxErr
-		return
-	}
-	if len(r.trx) > 0 {
+	} else if len(r.trx) > 0 {
 		r.trxTotal = r.trx[0].num("trx_total")
 		r.trxLockWaiting = r.trx[0].num("trx_lock_waiting")
 	}
-	if r.trxLockWaiting == 0 {
+	p.collectWaits(ctx, r, conn)
+	r.procs, r.procsErr = p.run(ctx, r, conn, processlistSQL)
+	if fragDue {
+		p.collectFragmentation(ctx, r, conn)
+	}
+	return true
+}
+
+// collectWaits reads the lock waits only when a transaction waits.
+func (p *Probe) collectWaits(ctx context.Context, r *round, conn *sql.Conn) {
+	if r.trxErr != nil || r.trxLockWaiting == 0 {
 		return
 	}
 	rows, err := p.run(ctx, r, conn, p.engine.lockWaitsSQL())
@@ -145,6 +203,48 @@ func (p *Probe) collectTrx(ctx context.Context, r *round, conn *sql.Conn) {
 	}
 }
 
+// noticeRestart makes the next round read SHOW GLOBAL VARIABLES again when
+// the server restarted or changed version (an upgrade may add variables).
+func (p *Probe) noticeRestart(r *round) {
+	up, ok := atof(r.status["uptime"])
+	if v, has := r.vars["version"]; has && v != p.engine.Version {
+		p.varNames = nil
+	}
+	if ok && up < p.lastUptime {
+		p.varNames = nil
+	}
+	if ok {
+		p.lastUptime = up
+	}
+}
+
+// collectReplicas sends SHOW … REPLICA STATUS every round on a server that
+// had a replication channel at the last read (lag must stay fresh there),
+// and elsewhere once a minute, or at once when status says a replica thread
+// runs (MariaDB Slaves_running) or a channel is configured (MySQL 8).
+func (p *Probe) collectReplicas(ctx context.Context, r *round, conn *sql.Conn) {
+	if !replicaDue(p.repl, r) {
+		r.replicas, r.replErr = p.repl.rows, p.repl.err
+		return
+	}
+	r.replicas, r.replErr = p.run(ctx, r, conn, p.engine.replicaStatusSQL())
+	if r.replErr != nil && r.dead != nil {
+		return // a timeout is not cached: try again next round
+	}
+	p.repl = replCache{read: true, rows: r.replicas, err: r.replErr, at: r.start}
+}
+
+// replicaDue decides whether this round sends SHOW … REPLICA STATUS.
+func replicaDue(c replCache, r *round) bool {
+	if n, ok := atof(r.status["slaves_running"]); ok && n > 0 {
+		return true
+	}
+	if r.replicaChannels != nil && *r.replicaChannels > 0 {
+		return true
+	}
+	return !c.read || len(c.rows) > 0 || r.start.Sub(c.at) >= replicaRecheck
+}
+
 func (p *Probe) collectHistory(ctx context.Context, r *round, conn *sql.Conn) {
 	if v, ok := r.status["innodb_history_list_length"]; ok && r.statusErr == nil {
 		if n, ok := (row{"v": &v}).int("v"); ok {
@@ -152,7 +252,10 @@ func (p *Probe) collectHistory(ctx context.Context, r *round, conn *sql.Conn) {
 			return
 		}
 	}
-	rows, err := p.run(ctx, r, conn, historyMetricsSQL)
+	rows, err := r.hllMetrics, error(nil)
+	if rows == nil {
+		rows, err = p.run(ctx, r, conn, historyMetricsSQL)
+	}
 	switch {
 	case err != nil:
 		r.hllErr = err
@@ -170,9 +273,6 @@ func (p *Probe) collectHistory(ctx context.Context, r *round, conn *sql.Conn) {
 }
 
 func (p *Probe) collectFragmentation(ctx context.Context, r *round, conn *sql.Conn) {
-	if !p.frag.at.IsZero() && r.start.Sub(p.frag.at) < fragmentationEvery {
-		return
-	}
 	rows, err := p.run(ctx, r, conn, fragmentationSQL)
 	if err != nil && r.dead != nil {
 		return // a timeout is not cached: try again next round
@@ -198,3 +298,21 @@ func (p *Probe) deadlineFirst(ctx context.Context, start time.Time, err error) e
 	}
 	return err
 }
+
+// replCache is the last SHOW … REPLICA STATUS, reused on a server without
+// channels between reads.
+type replCache struct {
+	read bool
+	rows []row
+	err  error
+	at   time.Time
+}
+
+const (
+	// replicaRecheck spaces SHOW … REPLICA STATUS on a server that is not a
+	// replica: a channel configured but never started shows up within it.
+	replicaRecheck = time.Minute
+	// snapshotRetry spaces attempts at the snapshot after a refusal (a
+	// privilege granted later is picked up).
+	snapshotRetry = 10 * time.Minute
+)

@@ -20,6 +20,7 @@ func (p *Probe) evaluate(r *round) []probes.Result {
 	return []probes.Result{
 		p.connections(r),
 		p.lockWaits(r),
+		p.deadlocks(r),
 		p.longTransactions(r),
 		p.historyLength(r),
 		p.replication(r),

@@ -16,6 +16,7 @@ import (
 const (
 	CheckConnections      = "connections"
 	CheckLockWaits        = "lock_waits"
+	CheckDeadlocks        = "deadlocks"
 	CheckLongTransactions = "long_transactions"
 	CheckHistoryLength    = "history_length"
 	CheckReplication      = "replication"
@@ -29,6 +30,7 @@ const (
 var checks = []probes.Check{
 	{Name: CheckConnections, Layer: probes.Data, OnTimeout: probes.Crit, Rate: true},
 	{Name: CheckLockWaits, Layer: probes.Data, OnTimeout: probes.Unknown},
+	{Name: CheckDeadlocks, Layer: probes.Data, OnTimeout: probes.Unknown, Rate: true},
 	{Name: CheckLongTransactions, Layer: probes.Data, OnTimeout: probes.Unknown},
 	{Name: CheckHistoryLength, Layer: probes.Data, OnTimeout: probes.Unknown},
 	{Name: CheckReplication, Layer: probes.Data, OnTimeout: probes.Unknown},
@@ -61,7 +63,7 @@ var (
 // MySQLKind is the registry entry for `kind: mysql`.
 var MySQLKind = probes.Kind{
 	Name: "mysql",
-	Doc: "MySQL/MariaDB: connections, lock waits with the blocking chain, long transactions, " +
+	Doc: "MySQL/MariaDB: connections, lock waits with the blocking chain, deadlocks, long transactions, " +
 		"history length, replication, read_only role, fragmentation; rejected logins",
 	Required: [][]string{{"dsn_env", "dsn_file", "dsn"}},
 	Allowed:  []string{"dsn_env", "dsn_file", "dsn"},
@@ -89,6 +91,19 @@ type Probe struct {
 	abortedPre    probes.RateWindow
 	prevHLL       *int64
 	frag          fragCache
+	deadlockRate  probes.RateWindow
+	dl            deadlockCache
+	// recent overrides DefaultDeadlockRecent (tests).
+	recent time.Duration
+
+	// varNames are the variables the snapshot reads, found by the last SHOW
+	// GLOBAL VARIABLES (nil: read them again); varSample is that read.
+	varNames   []string
+	varSample  map[string]string
+	lastUptime float64
+	snapErr    error // the snapshot was refused: statement per source until snapshotRetry
+	snapErrAt  time.Time
+	repl       replCache
 }
 
 var (

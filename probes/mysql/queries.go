@@ -14,7 +14,7 @@ const statusSQL = `SHOW GLOBAL STATUS WHERE Variable_name IN (
  'Threads_connected','Threads_running','Max_used_connections','Connections',
  'Aborted_connects','Aborted_clients','Connection_errors_max_connections',
  'Access_denied_errors','Aborted_connects_preauth','Innodb_history_list_length',
- 'Slaves_connected','Uptime')`
+ 'Innodb_deadlocks','Slaves_connected','Slaves_running','Uptime')`
 
 // trxSQL lists the oldest transactions (§3) with their session, plus the
 // counts the lock-wait step needs to decide whether to run at all.
