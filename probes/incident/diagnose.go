@@ -430,11 +430,9 @@ func chain(rc *RootCause, topo *Topology, byComp map[string][]probes.Result, roo
 	for _, c := range topo.CoreNames() {
 		try(c)
 	}
-	if best == nil {
-		for c := range roots { // symptoms this cause explains
-			if slices.Contains(roots[c], rc.Component) {
-				try(c)
-			}
+	for c := range roots { // the symptoms this cause explains: what users see first
+		if slices.Contains(roots[c], rc.Component) {
+			try(c)
 		}
 	}
 	if best == nil {

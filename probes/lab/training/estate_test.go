@@ -48,7 +48,7 @@ func TestEstateConfigIsValid(t *testing.T) {
 	require.NotNil(t, cfg)
 	assert.Equal(t, "triage-lab", cfg.Estate)
 	assert.Equal(t, "lab", cfg.Environment)
-	assert.Equal(t, []string{"invoice-api"}, cfg.Core)
+	assert.Equal(t, []string{"nginx", "invoice-api"}, cfg.Core)
 	assert.Equal(t, ConfigSource, cfg.Source)
 	assert.Empty(t, cfg.Warnings)
 	kinds := map[string]bool{}
