@@ -114,7 +114,7 @@ components:
 	require.Equal(t, incident.Green, a.Grade, a.Reason)
 
 	require.NoError(t, upstream.Process.Signal(syscall.SIGKILL)) // our own child, by pid
-	for _, u := range []string{"/a", "/b", "/c"} {                 // users hit the proxy
+	for _, u := range []string{"/a", "/b", "/c"} {               // users hit the proxy
 		if resp, err := http.Get("http://" + front + u); err == nil {
 			_ = resp.Body.Close()
 		}
