@@ -81,12 +81,22 @@ func serveUpstream(addr string) {
 // `triage check` takes them) and grades and diagnoses the second.
 func diagnose(t *testing.T, cfg *config.Config, window time.Duration) (incident.Assessment, []probes.Result) {
 	t.Helper()
+	return diagnoseWith(t, cfg, window, nil)
+}
+
+// diagnoseWith is diagnose with a fault injected between the two rounds
+// (a counter must move between them to be a rate).
+func diagnoseWith(t *testing.T, cfg *config.Config, window time.Duration, between func()) (incident.Assessment, []probes.Result) {
+	t.Helper()
 	targets, errs := config.Targets(cfg)
 	require.Empty(t, errs)
 	s := probes.NewScheduler(targets, probes.Options{Interval: time.Hour})
 	defer s.Close()
 	ctx := context.Background()
 	s.Round(ctx)
+	if between != nil {
+		between()
+	}
 	time.Sleep(window)
 	results := s.Round(ctx).Results()
 	return incident.Assess(results, cfg.Topology()), results
