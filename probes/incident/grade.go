@@ -127,7 +127,7 @@ func reason(g Grade, d Diagnosis, byID map[string]probes.Result, topo *Topology)
 	}
 	for _, id := range d.Observer {
 		if r := byID[id]; gradeOf(r, topo) == g {
-			return fmt.Sprintf("%s %s: %s (the machine triage runs on, not an estate cause)", id, r.Status, oneClause(r.Summary))
+			return fmt.Sprintf("the machine triage runs on, not an estate cause: %s %s: %s", id, r.Status, oneClause(r.Summary))
 		}
 	}
 	for _, id := range d.Unexplained {

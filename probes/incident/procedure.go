@@ -46,7 +46,7 @@ func Hints(d Diagnosis, component string) []Hint {
 	var out []Hint
 	for _, rc := range d.RootCauses {
 		if rc.Component == component {
-			out = append(out, Hint{Layer: rc.Layer, Text: fmt.Sprintf("root cause %s %s: %s", rc.CheckID, rc.Status, oneClause(rc.Summary))})
+			out = append(out, Hint{Layer: rc.Layer, Text: fmt.Sprintf("root cause %s %s: %s", rc.CheckID, rc.Status, rc.Summary)})
 			for _, a := range rc.Advice {
 				out = append(out, Hint{Layer: rc.Layer, Text: AdviceLine(a), Action: a.Action})
 			}

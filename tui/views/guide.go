@@ -41,6 +41,8 @@ func Guide(ctx *common.Context, w, sel int) (lines []string, stepAt []int) {
 		}
 		ans := st.Status[probes.OK].Render("✔ " + s.Answer)
 		switch {
+		case s.Answer == "not watched":
+			ans = st.Probing.Render("— not watched")
 		case s.Answer == "can't tell":
 			ans = st.Status[probes.Unknown].Render("? " + s.Answer)
 		case s.Fault:
