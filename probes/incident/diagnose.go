@@ -143,6 +143,9 @@ func rank(s probes.Status) int { return [...]int{0, 2, 3, 1}[s] }
 
 // Diagnose finds the root causes of the failing results over the topology.
 func Diagnose(results []probes.Result, topo *Topology) Diagnosis {
+	if topo == nil {
+		topo = NewTopology(nil)
+	}
 	d := Diagnosis{RootCauses: []RootCause{}, Unexplained: []string{}, NotWatched: []probes.Layer{}, Observer: []string{}}
 	watched := map[probes.Layer]bool{}
 	byID := map[string]probes.Result{}
@@ -416,23 +419,24 @@ func explainsWithin(cause, other probes.Result) bool {
 	return slices.Contains(within[cause.Check], other.Check)
 }
 
-// chain finds the components from the core entry point (or, when no core
-// component reaches the cause, the topmost failing dependent) to the cause.
+// chain finds the components from what users see down to the cause: the
+// candidates are the core components and the symptoms the cause explains
+// that depend on it; the path is a shortest one from a candidate, the one
+// through the most failing components (then the longest) winning.
 func chain(rc *RootCause, topo *Topology, byComp map[string][]probes.Result, roots map[string][]string) ([]string, string) {
 	failing := func(c string) bool { return len(byComp[c]) > 0 }
+	next, order := topo.above(rc.Component)
 	var best []string
-	try := func(from string) {
-		p := topo.path(from, rc.Component, failing)
-		if p != nil && (best == nil || betterPath(p, best, failing)) {
-			best = p
+	for _, c := range order {
+		if !topo.Core(c) && !slices.Contains(roots[c], rc.Component) {
+			continue
 		}
-	}
-	for _, c := range topo.CoreNames() {
-		try(c)
-	}
-	for c := range roots { // the symptoms this cause explains: what users see first
-		if slices.Contains(roots[c], rc.Component) {
-			try(c)
+		var p []string
+		for x := c; x != ""; x = next[x] {
+			p = append(p, x)
+		}
+		if best == nil || betterPath(p, best, failing) {
+			best = p
 		}
 	}
 	if best == nil {

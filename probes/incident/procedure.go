@@ -125,6 +125,14 @@ func Walk(a Assessment, results []probes.Result, overrides map[string]bool) []St
 	for _, id := range d.Observer {
 		observer[id] = true
 	}
+	causeOf := map[string]string{} // check id → the root cause that explains it
+	for _, rc := range d.RootCauses {
+		for _, id := range rc.Explains {
+			if _, ok := causeOf[id]; !ok {
+				causeOf[id] = rc.CheckID
+			}
+		}
+	}
 	env := fmt.Sprintf("%d checks, %d not ok", len(results), nFail)
 	if len(d.NotWatched) > 0 {
 		names := make([]string, len(d.NotWatched))
@@ -156,11 +164,11 @@ func Walk(a Assessment, results []probes.Result, overrides map[string]bool) []St
 		}
 		var symptoms, blind, obs []string
 		for _, r := range failingIn[l] {
-			switch rc, ok := d.CauseOf(r.ID); {
+			switch cause, ok := causeOf[r.ID]; {
 			case observer[r.ID]:
 				obs = append(obs, fmt.Sprintf("%s %s: %s", r.ID, r.Status, oneClause(r.Summary)))
 			case ok:
-				symptoms = append(symptoms, fmt.Sprintf("%s (explained by %s)", r.ID, rc.CheckID))
+				symptoms = append(symptoms, fmt.Sprintf("%s (explained by %s)", r.ID, cause))
 			default:
 				blind = append(blind, r.ID)
 			}

@@ -1,6 +1,9 @@
 package incident
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Action names a guarded remediation as the diagnosis offers it; the empty
 // Action is advice without a key (it writes as JSON null).
@@ -51,22 +54,22 @@ type ConfigAdvice struct {
 // in it (fleet instances created at run time) are leaves with no actions.
 type Topology struct {
 	Nodes map[string]*Node
-	// dependents counts, per component, the components that depend on it.
-	dependents map[string]int
+	// dependents lists, per component, the components that depend on it.
+	dependents map[string][]string
 }
 
 // NewTopology indexes nodes by name. Dependencies on names that are not
 // nodes are kept (they are drawn as "not watched" hops) but lead nowhere.
 func NewTopology(nodes []Node) *Topology {
-	t := &Topology{Nodes: map[string]*Node{}, dependents: map[string]int{}}
+	t := &Topology{Nodes: map[string]*Node{}, dependents: map[string][]string{}}
 	for i := range nodes {
 		n := nodes[i]
 		t.Nodes[n.Name] = &n
 	}
-	for _, n := range t.Nodes {
+	for _, n := range nodes {
 		for _, d := range n.DependsOn {
-			if d != n.Name {
-				t.dependents[d]++
+			if d != n.Name && !slices.Contains(t.dependents[d], n.Name) {
+				t.dependents[d] = append(t.dependents[d], n.Name)
 			}
 		}
 	}
@@ -128,7 +131,7 @@ func (t *Topology) Deps(name string) []string {
 }
 
 // DependedOn reports whether any component depends on name.
-func (t *Topology) DependedOn(name string) bool { return t != nil && t.dependents[name] > 0 }
+func (t *Topology) DependedOn(name string) bool { return t != nil && len(t.dependents[name]) > 0 }
 
 // node returns the component's node, or nil.
 func (t *Topology) node(name string) *Node {
@@ -138,49 +141,21 @@ func (t *Topology) node(name string) *Node {
 	return t.Nodes[name]
 }
 
-// path is the shortest dependency path from one component to another
-// (both included), nil when to is not reachable; prefer, when given, says
-// which intermediate components a path should rather pass through.
-func (t *Topology) path(from, to string, prefer func(string) bool) []string {
-	if from == to {
-		return []string{from}
-	}
-	type item struct {
-		name string
-		path []string
-	}
-	var best []string
-	bestScore := -1
-	seen := map[string]int{from: 0}
-	queue := []item{{from, []string{from}}}
-	for len(queue) > 0 {
-		it := queue[0]
-		queue = queue[1:]
-		if best != nil && len(it.path) >= len(best) {
-			break // every later path is longer
-		}
-		for _, d := range t.Deps(it.name) {
-			p := append(append([]string(nil), it.path...), d)
-			if d == to {
-				score := 0
-				for _, c := range p[1 : len(p)-1] {
-					if prefer != nil && prefer(c) {
-						score++
-					}
-				}
-				if best == nil || score > bestScore {
-					best, bestScore = p, score
-				}
-				continue
+// above returns, for every component that depends on name directly or
+// transitively, the next component on a shortest path down to name
+// (name itself maps to ""), and those components in breadth-first order.
+func (t *Topology) above(name string) (next map[string]string, order []string) {
+	next = map[string]string{name: ""}
+	order = []string{name}
+	for i := 0; i < len(order); i++ {
+		for _, up := range t.dependents[order[i]] {
+			if _, seen := next[up]; !seen {
+				next[up] = order[i]
+				order = append(order, up)
 			}
-			if l, ok := seen[d]; ok && l < len(p) {
-				continue
-			}
-			seen[d] = len(p)
-			queue = append(queue, item{d, p})
 		}
 	}
-	return best
+	return next, order
 }
 
 // reaches reports every component reachable from name through depends_on
