@@ -342,21 +342,15 @@ func componentCauses(c string, rs []probes.Result, down bool, causeAt map[string
 	better(internal)
 	better(facing)
 	sort.SliceStable(facing, func(i, j int) bool { return unreachable(facing[i]) && !unreachable(facing[j]) })
+	// The primary cause is the internal check when it is crit, at least as
+	// bad as the worst user-facing one, or known to cause it — unless the
+	// component cannot be reached at all, which nothing inside explains.
+	internalLeads := len(internal) > 0 && (len(facing) == 0 || !unreachable(facing[0])) &&
+		(len(facing) == 0 || internal[0].Status == probes.Crit ||
+			rank(internal[0].Status) >= rank(facing[0].Status) || explainsWithin(internal[0], facing[0]))
 	var out []RootCause
-	var primary *RootCause
 	switch {
-	case len(facing) > 0 && unreachable(facing[0]):
-		// Nothing inside a component explains that it cannot be reached.
-		rc := newCause(facing[0])
-		for _, f := range facing[1:] {
-			rc.Explains = append(rc.Explains, f.ID)
-		}
-		out = append(out, rc)
-		for _, o := range internal {
-			out = append(out, newCause(o))
-		}
-	case len(internal) > 0 && (len(facing) == 0 || internal[0].Status == probes.Crit ||
-		rank(internal[0].Status) >= rank(facing[0].Status) || explainsWithin(internal[0], facing[0])):
+	case internalLeads:
 		rc := newCause(internal[0])
 		for _, f := range facing {
 			rc.Explains = append(rc.Explains, f.ID)
@@ -380,9 +374,8 @@ func componentCauses(c string, rs []probes.Result, down bool, causeAt map[string
 		}
 	}
 	if len(out) > 0 {
-		primary = &out[0]
 		for _, b := range blind {
-			primary.Explains = append(primary.Explains, b.ID)
+			out[0].Explains = append(out[0].Explains, b.ID)
 		}
 		if down {
 			causeAt[c] = base
