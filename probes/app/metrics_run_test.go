@@ -152,9 +152,10 @@ func TestMetricsDoneWhenScheduler(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(js), `"status":"crit"`)
 	assert.Contains(t, string(js), `"pools":[{"active":19,"max":20,"pending":0,"percent":95,"pool":"HikariPool-1"}]`)
-	cb, _ := snap.ByID("invoice-api/metrics/circuit_breaker")
-	assert.Equal(t, probes.Unknown, cb.Status)
-	assert.Equal(t, "metric resilience4j_circuitbreaker_state not exposed", cb.Summary)
+	_, shown := snap.ByID("invoice-api/metrics/circuit_breaker")
+	assert.False(t, shown, "a breaker metric the app does not expose is left out, not unknown forever")
+	assert.Equal(t, []string{"circuit_breaker (resilience4j_circuitbreaker_state)"}, pool.Evidence["not_exposed"])
+	assert.Len(t, snap.Results(), 3)
 }
 
 // TestMetricsRenamed reads another stack's names (client_golang style).

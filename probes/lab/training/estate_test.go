@@ -62,7 +62,10 @@ func TestEstateConfigIsValid(t *testing.T) {
 	}
 	api, ok := cfg.Component("invoice-api")
 	require.True(t, ok)
-	assert.NotEmpty(t, api.Knowledge.DependsOn)
+	assert.Empty(t, api.Knowledge.DependsOn, "the lab's host is an observer: nothing depends on it")
+	front, ok := cfg.Component("nginx")
+	require.True(t, ok)
+	assert.Contains(t, front.Knowledge.DependsOn, "invoice-api")
 	assert.NotEmpty(t, api.Knowledge.Incidents)
 	targets, errs := config.Targets(cfg)
 	assert.Empty(t, errs)
