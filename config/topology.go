@@ -37,6 +37,7 @@ func (c *Config) Topology() *incident.Topology {
 		}
 		if a.Switchover != nil {
 			n.Actions[incident.Switchover], n.Actions[incident.Failover] = true, true
+			n.Standby = a.Switchover.Standby
 		}
 		for _, adv := range comp.Knowledge.Advice {
 			n.Advice = append(n.Advice, incident.ConfigAdvice{Check: adv.Check, Text: adv.Text,

@@ -272,3 +272,28 @@ func TestAdviceJSONNull(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"text":"x","action":"kill_session"}`, string(b))
 }
+
+func TestCoreFollowsTheSwitchover(t *testing.T) {
+	topo := NewTopology([]Node{
+		{Name: "api", Core: true, DependsOn: []string{"db-primary"}},
+		{Name: "db-primary", Core: true, Standby: "db-standby"},
+		{Name: "db-standby", DependsOn: []string{"db-primary"}},
+	})
+	role := func(comp, role string, st probes.Status) probes.Result {
+		x := r(comp, "mysql", "read_only", probes.Data, st, internal, "role "+role, map[string]any{"role": role})
+		return x
+	}
+	conn := r("db-standby", "mysql", "connections", probes.Data, probes.Crit, uf, "refused", nil)
+	conn.Err = "connection refused"
+	before := Assess([]probes.Result{role("db-primary", "primary", probes.OK), role("db-standby", "replica", probes.OK), conn}, topo)
+	assert.Equal(t, Orange, before.Grade, "the standby is not core")
+	assert.Nil(t, before.Roles)
+
+	after := Assess([]probes.Result{role("db-primary", "replica", probes.OK), role("db-standby", "primary", probes.OK), conn}, topo)
+	assert.Equal(t, Red, after.Grade, "after a switchover the standby serves the writes: it is core now")
+	assert.Equal(t, map[string]string{"db-primary": "replica now", "db-standby": "primary now"}, after.Roles)
+	assert.False(t, after.Topology.Core("db-primary"))
+	require.NotEmpty(t, after.Diagnosis.RootCauses)
+	assert.Equal(t, []string{"api", "db-standby"}, after.Diagnosis.RootCauses[0].Chain, "what used the old primary uses the new one")
+	assert.Contains(t, after.Topology.Deps("db-primary"), "db-standby", "the old primary replicates from the new one")
+}

@@ -67,6 +67,13 @@ type Assessment struct {
 	Causes []probes.Layer
 	// Diagnosis is the one diagnosis every view reads.
 	Diagnosis Diagnosis
+	// Topology is the graph the grade and diagnosis used: the config's,
+	// with the core role moved to whichever member of a switchover pair is
+	// primary now.
+	Topology *Topology
+	// Roles names the components whose role differs from the config's
+	// ("primary now", "replica now").
+	Roles map[string]string
 }
 
 // Assess grades and diagnoses results (statuses must already have `for:`
@@ -77,7 +84,11 @@ type Assessment struct {
 // observer (the machine triage runs on) raises at most yellow. The reason
 // names the best-ranked root cause that raises the grade.
 func Assess(results []probes.Result, topo *Topology) Assessment {
-	a := Assessment{Grade: Green, Reason: "all checks ok"}
+	if topo == nil {
+		topo = NewTopology(nil)
+	}
+	topo, roles := followRoles(results, topo)
+	a := Assessment{Grade: Green, Reason: "all checks ok", Topology: topo, Roles: roles}
 	byLayer := map[probes.Layer]*LayerStatus{}
 	for _, l := range probes.Layers {
 		byLayer[l] = &LayerStatus{Layer: l, Counts: map[probes.Status]int{}}

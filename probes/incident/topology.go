@@ -37,6 +37,8 @@ type Node struct {
 	Actions map[Action]bool
 	// Advice is the component's own advice from config (knowledge.advice).
 	Advice []ConfigAdvice
+	// Standby is the other member of the component's switchover pair.
+	Standby string
 }
 
 // ConfigAdvice is one piece of advice a component's config adds for a check.

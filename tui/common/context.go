@@ -58,6 +58,9 @@ func (c *Context) Component(name string) *config.Component {
 
 // Core reports whether a component is core (a crit check there means red).
 func (c *Context) Core(name string) bool {
+	if t := c.State.Topology; t != nil { // the core role follows a switchover
+		return t.Core(name)
+	}
 	if c.Config == nil {
 		return false
 	}

@@ -37,6 +37,9 @@ func header(ctx *common.Context, comp string, w int) string {
 	if ctx.Core(comp) {
 		s += ctx.Styles.Dim.Render(" core")
 	}
+	if role := ctx.State.Roles[comp]; role != "" {
+		s += ctx.Styles.Dim.Render(" (" + role + ")")
+	}
 	return s
 }
 
