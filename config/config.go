@@ -12,6 +12,9 @@ type Config struct {
 	Environment string          `yaml:"environment"` // "production" frames the screen in the production colour
 	Interval    probes.Duration `yaml:"interval"`
 	Timeout     probes.Duration `yaml:"timeout"`
+	// MaxPerAddress caps the probes running at once against one host:port
+	// (0: probes.DefaultMaxPerAddress), so a round never floods a small server.
+	MaxPerAddress int `yaml:"max_per_address"`
 	Core        []string        `yaml:"core"`
 	Components  []Component     `yaml:"components"`
 	// Thresholds are overrides keyed "kind.check" (e.g. host.cpu).
@@ -103,6 +106,11 @@ func (c *Config) TimeoutD() time.Duration {
 		return c.Timeout.D()
 	}
 	return 3 * time.Second
+}
+
+// SchedulerOptions are the scheduler settings the config holds.
+func (c *Config) SchedulerOptions() probes.Options {
+	return probes.Options{Interval: c.IntervalD(), MaxPerAddress: c.MaxPerAddress}
 }
 
 // Component returns the named component.

@@ -40,6 +40,7 @@ func Targets(cfg *Config) ([]probes.Target, []error) {
 				Probe:     p,
 				Timeout:   s.EffectiveTimeout(),
 				Off:       s.Off(),
+				Address:   s.Endpoint(),
 			})
 		}
 	}

@@ -16,6 +16,10 @@ import (
 func (d *decoder) checkConfig(root *yaml.Node, cfg *Config) {
 	d.positive(root, "interval")
 	d.positive(root, "timeout")
+	if cfg.MaxPerAddress < 0 {
+		_, mv := child(root, "max_per_address")
+		d.errorf(mv, "max_per_address: must be 1 or more (0 or absent: the default, %d)", probes.DefaultMaxPerAddress)
+	}
 	ck, cv := child(root, "components")
 	switch {
 	case cv == nil || isNull(cv):

@@ -1,7 +1,9 @@
 package probes
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -16,16 +18,31 @@ type Target struct {
 	// Off lists checks switched off in config (`checks: {name: off}`): they
 	// are not shown and never grade.
 	Off map[string]bool
+	// Address is the host:port the probe talks to ("" for local probes):
+	// probes of one address share its concurrency cap (Options.MaxPerAddress).
+	Address string
 }
 
 // Options tunes a Scheduler. Zero values take the defaults noted.
 type Options struct {
-	Interval   time.Duration    // between round starts; default 5s
-	Workers    int              // probes running at once; default min(targets, 1024)
-	HistoryLen int              // samples kept per check; default 120
-	Grace      time.Duration    // wait past a timeout for a probe to return; default 100ms
-	Now        func() time.Time // clock, for tests
+	Interval time.Duration // between round starts; default 5s
+	// Workers is how many probes run at once; default: as many as the
+	// file-descriptor limit allows (DefaultWorkers), at most one per target.
+	Workers int
+	// MaxPerAddress is how many probes of one Target.Address run at once;
+	// default DefaultMaxPerAddress. A small server with a short listen
+	// backlog must not fail because triage opened a hundred connections to
+	// it in the same millisecond.
+	MaxPerAddress int
+	HistoryLen    int              // samples kept per check; default 120
+	Grace         time.Duration    // wait past a timeout for a probe to return; default 100ms
+	Now           func() time.Time // clock, for tests
 }
+
+// DefaultMaxPerAddress is the default of Options.MaxPerAddress: below the
+// listen backlog of the smallest servers (5 is common) so that a round never
+// overflows one.
+const DefaultMaxPerAddress = 4
 
 // Sample is one point of a check's history.
 type Sample struct {
@@ -39,10 +56,12 @@ type Sample struct {
 type CheckState struct {
 	Result
 	Probed   bool // a result has arrived at least once (else it is "probing…")
-	InFlight bool // its probe is running now
-	TimedOut bool // the last result was a timeout
+	InFlight bool      // its probe is running now
+	Since    time.Time // when the running probe started (zero when not in flight)
+	TimedOut bool      // the last result was a timeout
 	// History is oldest first, shared between snapshots: never modify it.
 	History []Sample
+	buf     []Sample // History with the spare capacity the scheduler appends into
 }
 
 // Snapshot is the estate as known at one moment. Snapshots are values: a
@@ -53,7 +72,10 @@ type Snapshot struct {
 	RoundStarted  time.Time // start of the latest round (zero before the first)
 	RoundFinished time.Time // end of the latest completed round
 	Running       bool      // a round is in progress
-	Checks        []CheckState
+	// Version changes whenever anything in the snapshot but Time does: a
+	// reader that has drawn version v has nothing new to draw for v.
+	Version uint64
+	Checks  []CheckState
 }
 
 // ByID returns the state of check id.
@@ -83,6 +105,10 @@ type target struct {
 	dynamic map[string]Result // results beyond checks (fleet instances), by id; guarded by Scheduler.mu
 	mu      sync.Mutex
 	busy    bool // a Run from an earlier round has not returned yet
+
+	offset time.Duration  // start within a spread round (spreadOffset)
+	rate   bool           // yields a rate check: sampled twice by RoundResampled
+	addr   chan struct{}  // the address's concurrency slots; nil: no cap
 }
 
 // Scheduler runs every target once per round, concurrently under a bounded
@@ -100,8 +126,12 @@ type Scheduler struct {
 	running bool
 	subs    []chan Snapshot
 
-	roundMu sync.Mutex    // one round at a time
-	trigger chan struct{} // "run a round now"
+	version   uint64 // bumped on every change (Snapshot.Version)
+	published uint64 // version of the last snapshot published
+
+	byOffset []*target     // targets in the order a spread round starts them
+	roundMu  sync.Mutex    // one round at a time
+	trigger  chan struct{} // "run a round now"
 }
 
 // NewScheduler prepares a scheduler; nothing runs until Start or Round.
@@ -110,7 +140,10 @@ func NewScheduler(targets []Target, opts Options) *Scheduler {
 		opts.Interval = 5 * time.Second
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = min(max(len(targets), 1), 1024)
+		opts.Workers = DefaultWorkers(len(targets))
+	}
+	if opts.MaxPerAddress <= 0 {
+		opts.MaxPerAddress = DefaultMaxPerAddress
 	}
 	if opts.HistoryLen <= 0 {
 		opts.HistoryLen = 120
@@ -121,7 +154,8 @@ func NewScheduler(targets []Target, opts Options) *Scheduler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Scheduler{opts: opts, states: map[string]*CheckState{}, trigger: make(chan struct{}, 1)}
+	s := &Scheduler{opts: opts, states: make(map[string]*CheckState, len(targets)), trigger: make(chan struct{}, 1)}
+	slots := map[string]chan struct{}{}
 	for _, t := range targets {
 		if t.Timeout <= 0 {
 			t.Timeout = 3 * time.Second
@@ -132,6 +166,14 @@ func NewScheduler(targets []Target, opts Options) *Scheduler {
 				tg.checks = append(tg.checks, c)
 			}
 		}
+		tg.rate = slices.ContainsFunc(tg.checks, func(c Check) bool { return c.Rate })
+		tg.offset = spreadOffset(t, opts.Interval-t.Timeout-opts.Grace)
+		if t.Address != "" {
+			if slots[t.Address] == nil {
+				slots[t.Address] = make(chan struct{}, opts.MaxPerAddress)
+			}
+			tg.addr = slots[t.Address]
+		}
 		s.targets = append(s.targets, tg)
 		for _, c := range tg.checks {
 			r := s.blank(tg, c)
@@ -139,6 +181,8 @@ func NewScheduler(targets []Target, opts Options) *Scheduler {
 			s.addState(r)
 		}
 	}
+	s.byOffset = slices.Clone(s.targets)
+	slices.SortStableFunc(s.byOffset, func(a, b *target) int { return cmp.Compare(a.offset, b.offset) })
 	return s
 }
 
@@ -182,7 +226,7 @@ func (s *Scheduler) Snapshot() Snapshot {
 func (s *Scheduler) snapshotLocked() Snapshot {
 	snap := Snapshot{
 		Time: s.opts.Now(), Round: s.round, RoundStarted: s.started,
-		RoundFinished: s.ended, Running: s.running,
+		RoundFinished: s.ended, Running: s.running, Version: s.version,
 		Checks: make([]CheckState, len(s.order)),
 	}
 	for i, id := range s.order {
@@ -191,8 +235,15 @@ func (s *Scheduler) snapshotLocked() Snapshot {
 	return snap
 }
 
+// publish sends the current snapshot to every subscriber, unless nothing
+// changed since the last one: an idle estate costs its readers nothing.
 func (s *Scheduler) publish() {
 	s.mu.Lock()
+	if s.published == s.version && s.version != 0 {
+		s.mu.Unlock()
+		return
+	}
+	s.published = s.version
 	snap := s.snapshotLocked()
 	subs := s.subs
 	s.mu.Unlock()
@@ -221,12 +272,15 @@ func (s *Scheduler) Start(ctx context.Context) {
 	go func() {
 		tick := time.NewTicker(s.opts.Interval)
 		defer tick.Stop()
+		spread := false // the first round, and one asked for, start at once
 		for n := 1; ; n++ {
-			s.Round(ctx)
+			s.run(ctx, roundPlan{spread: spread})
+			spread = true
 			switch {
 			case n == 1 && s.hasRateChecks():
 				// Rates need two samples: take the second soon, not an interval later.
 				tick.Reset(min(s.opts.Interval, time.Second))
+				spread = false
 			case n == 2:
 				tick.Reset(s.opts.Interval)
 			}
@@ -236,20 +290,14 @@ func (s *Scheduler) Start(ctx context.Context) {
 			case <-tick.C:
 			case <-s.trigger:
 				tick.Reset(s.opts.Interval)
+				spread = false
 			}
 		}
 	}()
 }
 
 func (s *Scheduler) hasRateChecks() bool {
-	for _, t := range s.targets {
-		for _, c := range t.checks {
-			if c.Rate {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(s.targets, func(t *target) bool { return t.rate })
 }
 
 // Close closes probes that hold connections.
@@ -257,73 +305,6 @@ func (s *Scheduler) Close() {
 	for _, t := range s.targets {
 		if c, ok := t.Probe.(Closer); ok {
 			_ = c.Close()
-		}
-	}
-}
-
-// Round runs every target once and returns the snapshot at its end. Rounds do
-// not overlap; a probe that is still running from an earlier round (it
-// ignored its context) is reported unknown instead of being started again.
-func (s *Scheduler) Round(ctx context.Context) Snapshot {
-	s.roundMu.Lock()
-	defer s.roundMu.Unlock()
-
-	s.mu.Lock()
-	s.running = true
-	s.started = s.opts.Now()
-	for _, st := range s.states {
-		st.InFlight = true
-	}
-	s.mu.Unlock()
-	s.publish()
-
-	sem := make(chan struct{}, s.opts.Workers)
-	var wg sync.WaitGroup
-	done := make(chan struct{})
-	stopTicker := make(chan struct{})
-	go s.publishWhileRunning(stopTicker, done)
-	for _, t := range s.targets {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func(t *target) {
-			defer func() { <-sem; wg.Done() }()
-			rs := s.runTarget(ctx, t)
-			s.record(t, rs)
-		}(t)
-	}
-	wg.Wait()
-	close(stopTicker)
-	<-done
-
-	s.mu.Lock()
-	s.running = false
-	s.ended = s.opts.Now()
-	s.round++
-	for _, st := range s.states {
-		st.InFlight = false
-	}
-	s.mu.Unlock()
-	s.publish()
-	return s.Snapshot()
-}
-
-// publishWhileRunning publishes partial progress at most 4 times a second.
-func (s *Scheduler) publishWhileRunning(stop <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tick.C:
-			s.publish()
 		}
 	}
 }

@@ -11,6 +11,7 @@ func (s *Scheduler) record(t *target, rs []Result) {
 	seen := map[string]bool{}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.version++
 	for _, r := range rs {
 		c, known := byName[r.Check]
 		if r.Component == "" {
@@ -77,11 +78,26 @@ func (s *Scheduler) store(r Result) {
 	if r.Value != nil {
 		smp.Value, smp.HasValue = *r.Value, true
 	}
-	h := st.History
-	if len(h) >= s.opts.HistoryLen {
-		h = h[len(h)-s.opts.HistoryLen+1:]
+	buf := appendSample(st.buf, smp, s.opts.HistoryLen)
+	*st = CheckState{Result: r, Probed: true, TimedOut: r.TimedOut, History: buf[:len(buf):len(buf)], buf: buf}
+}
+
+// appendSample returns buf with smp added and at most n samples, oldest
+// first. Snapshots share history slices, so a sample is only ever written
+// past the end of every slice handed out (those are cut to their length as
+// their capacity); the backing array holds n plus an eighth of slack. When the
+// slack is used up, the newest n-1 samples move to a fresh array. That is
+// about 8 samples copied per append instead of n, and at most n·9/8 samples
+// (48 bytes each) kept per check.
+func appendSample(buf []Sample, smp Sample, n int) []Sample {
+	if len(buf) == cap(buf) {
+		keep := buf[max(0, len(buf)-n+1):]
+		nb := make([]Sample, len(keep), n+max(n/8, 1))
+		copy(nb, keep)
+		return append(nb, smp)
 	}
-	nh := make([]Sample, len(h), len(h)+1) // copy: snapshots share the old slice
-	copy(nh, h)
-	*st = CheckState{Result: r, Probed: true, TimedOut: r.TimedOut, History: append(nh, smp)}
+	if len(buf) >= n {
+		buf = buf[len(buf)-n+1:]
+	}
+	return append(buf, smp)
 }

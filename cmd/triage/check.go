@@ -101,38 +101,22 @@ func loadEstate(_ context.Context, g *globals) (*config.Config, []probes.Target,
 	return cfg, targets, nil
 }
 
-// checkRound runs one round; when a rate check is present it primes the
-// probes, waits window, and samples again, so rates are measured, not guessed.
+// checkRound runs one round. Probes with a rate check sample a second time
+// window after their first while the others run, so rates are measured, not
+// guessed, and the round lasts about max(timeout, window + two rate samples)
+// rather than two rounds and a window.
 func checkRound(ctx context.Context, cfg *config.Config, targets []probes.Target, window time.Duration, keep []probes.Layer) export.Report {
 	if len(keep) > 0 { // probe only what can yield a check in the asked layers
 		targets = slices.DeleteFunc(slices.Clone(targets), func(t probes.Target) bool {
 			return !slices.ContainsFunc(t.Probe.Checks(), func(c probes.Check) bool { return slices.Contains(keep, c.Layer) })
 		})
 	}
-	s := probes.NewScheduler(targets, probes.Options{Interval: cfg.IntervalD()})
+	s := probes.NewScheduler(targets, cfg.SchedulerOptions())
 	defer s.Close()
-	snap := s.Round(ctx)
-	if needsSecondSample(targets) && window > 0 {
-		select {
-		case <-ctx.Done():
-		case <-time.After(window):
-		}
-		snap = s.Round(ctx)
-	}
+	snap := s.RoundResampled(ctx, window)
 	results := snap.Results()
 	if len(keep) > 0 {
 		results = slices.DeleteFunc(results, func(r probes.Result) bool { return !slices.Contains(keep, r.Layer) })
 	}
 	return export.Build(cfg.Estate, time.Now(), results, cfg.Topology())
-}
-
-func needsSecondSample(targets []probes.Target) bool {
-	for _, t := range targets {
-		for _, c := range t.Probe.Checks() {
-			if c.Rate {
-				return true
-			}
-		}
-	}
-	return false
 }

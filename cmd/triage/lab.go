@@ -54,7 +54,7 @@ func runLab(ctx context.Context, g *globals) error {
 	if len(errs) > 0 {
 		return &exitError{3, fmt.Errorf("lab: %w", errors.Join(errs...))}
 	}
-	s := probes.NewScheduler(targets, probes.Options{Interval: cfg.IntervalD()})
+	s := probes.NewScheduler(targets, cfg.SchedulerOptions())
 	defer s.Close()
 	recd, err := startRecording(ctx, g, cfg, s, tui.Lab)
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/fivelayer/triage/probes"
 )
 
 // version is set at build time: -ldflags "-X main.version=v1.2.3".
@@ -38,6 +40,9 @@ func (e *exitError) Error() string {
 func (e *exitError) Unwrap() error { return e.err }
 
 func main() {
+	// Raise the soft open-files limit to the hard one before anything opens
+	// a socket: the scheduler sizes its pool from it.
+	probes.RaiseFDLimit()
 	os.Exit(run(os.Args[1:]))
 }
 

@@ -17,7 +17,7 @@ func runTUI(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
-	s := probes.NewScheduler(targets, probes.Options{Interval: cfg.IntervalD()})
+	s := probes.NewScheduler(targets, cfg.SchedulerOptions())
 	defer s.Close()
 	mode := tui.Live
 	if g.readOnly {

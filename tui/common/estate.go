@@ -68,11 +68,10 @@ type Estate struct {
 func Fingerprint(snap probes.Snapshot, now time.Time) uint64 {
 	h := fnv.New64a()
 	var b [8]byte
-	slow := snap.Running && now.Sub(snap.RoundStarted) >= SlowInFlight
 	for i := range snap.Checks {
 		c := &snap.Checks[i]
 		h.Write([]byte(c.ID))
-		flags := byte(c.Status) | boolBit(c.Probed, 4) | boolBit(c.TimedOut, 5) | boolBit(c.InFlight && slow, 6) | boolBit(c.Value != nil, 7)
+		flags := byte(c.Status) | boolBit(c.Probed, 4) | boolBit(c.TimedOut, 5) | boolBit(slowInFlight(snap, c, now), 6) | boolBit(c.Value != nil, 7)
 		b[0] = flags
 		h.Write(b[:1])
 		if c.Value != nil {
@@ -102,6 +101,20 @@ func Fingerprint(snap probes.Snapshot, now time.Time) uint64 {
 	return h.Sum64()
 }
 
+// slowInFlight reports whether c's probe has been running for SlowInFlight:
+// since its own start when the scheduler says (a spread round starts probes
+// at different moments), else since the round's (a recording).
+func slowInFlight(snap probes.Snapshot, c *probes.CheckState, now time.Time) bool {
+	if !snap.Running || !c.InFlight {
+		return false
+	}
+	since := c.Since
+	if since.IsZero() {
+		since = snap.RoundStarted
+	}
+	return now.Sub(since) >= SlowInFlight
+}
+
 func boolBit(v bool, bit uint) byte {
 	if v {
 		return 1 << bit
@@ -113,14 +126,13 @@ func boolBit(v bool, bit uint) byte {
 func Build(snap probes.Snapshot, now time.Time) *Estate {
 	e := &Estate{Snap: snap, Items: make([]Item, len(snap.Checks)), ByComponent: map[string][]int{},
 		byID: make(map[string]int, len(snap.Checks)), Fingerprint: Fingerprint(snap, now)}
-	slow := snap.Running && now.Sub(snap.RoundStarted) >= SlowInFlight
 	names := map[[3]string]int{} // component, layer, check → count
 	for i := range snap.Checks {
 		c := &snap.Checks[i]
 		it := &e.Items[i]
 		*it = Item{ID: text.Sanitize(c.ID), Component: text.Sanitize(c.Component), Probe: text.Sanitize(c.Probe),
 			Check: text.Sanitize(c.Check), Layer: c.Layer, Status: c.Status, State: c,
-			InFlight: c.InFlight && c.Probed && slow, Summary: text.Sanitize(c.Summary),
+			InFlight: c.Probed && slowInFlight(snap, c, now), Summary: text.Sanitize(c.Summary),
 			Value: text.Value(c.Value, c.Unit), Spark: text.Spark(c.History, SparkLen)}
 		switch {
 		case !c.Probed:
