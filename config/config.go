@@ -14,9 +14,9 @@ type Config struct {
 	Timeout     probes.Duration `yaml:"timeout"`
 	// MaxPerAddress caps the probes running at once against one host:port
 	// (0: probes.DefaultMaxPerAddress), so a round never floods a small server.
-	MaxPerAddress int `yaml:"max_per_address"`
-	Core        []string        `yaml:"core"`
-	Components  []Component     `yaml:"components"`
+	MaxPerAddress int         `yaml:"max_per_address"`
+	Core          []string    `yaml:"core"`
+	Components    []Component `yaml:"components"`
 	// Thresholds are overrides keyed "kind.check" (e.g. host.cpu).
 	Thresholds map[string]probes.Threshold `yaml:"thresholds"`
 

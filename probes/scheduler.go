@@ -55,7 +55,7 @@ type Sample struct {
 // CheckState is what a snapshot knows about one check.
 type CheckState struct {
 	Result
-	Probed   bool // a result has arrived at least once (else it is "probing…")
+	Probed   bool      // a result has arrived at least once (else it is "probing…")
 	InFlight bool      // its probe is running now
 	Since    time.Time // when the running probe started (zero when not in flight)
 	TimedOut bool      // the last result was a timeout
@@ -106,9 +106,9 @@ type target struct {
 	mu      sync.Mutex
 	busy    bool // a Run from an earlier round has not returned yet
 
-	offset time.Duration  // start within a spread round (spreadOffset)
-	rate   bool           // yields a rate check: sampled twice by RoundResampled
-	addr   chan struct{}  // the address's concurrency slots; nil: no cap
+	offset time.Duration // start within a spread round (spreadOffset)
+	rate   bool          // yields a rate check: sampled twice by RoundResampled
+	addr   chan struct{} // the address's concurrency slots; nil: no cap
 }
 
 // Scheduler runs every target once per round, concurrently under a bounded
