@@ -1,3 +1,5 @@
+//go:build linux
+
 package host
 
 import (
@@ -34,7 +36,7 @@ func closeWaitPile(t *testing.T, n int) {
 
 func TestCountTCPStatesMatchesProc(t *testing.T) {
 	closeWaitPile(t, 5)
-	diag, err := countTCPStates(context.Background())
+	diag, err := countTCPStates(context.Background(), allStates)
 	require.NoError(t, err)
 	proc := map[string]float64{}
 	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
@@ -55,8 +57,51 @@ func TestHostSocketsSeeCloseWait(t *testing.T) {
 	r := byCheck(runWithin(NewHost(spec), 3*time.Second))[CheckSockets]
 	assert.Equal(t, probes.Warn, r.Status, r.Summary)
 	assert.Contains(t, r.Summary, "(warn > 2)")
-	assert.Equal(t, "sock_diag", r.Evidence["source"])
+	assert.Equal(t, SourceCounters, r.Evidence["source"])
 	assert.GreaterOrEqual(t, r.Evidence["close_wait"], uint64(3))
+}
+
+// timeWaitPile leaves n sockets in TIME_WAIT: the client closes first.
+func timeWaitPile(t *testing.T, n int) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = l.Close() })
+	for range n {
+		c, err := net.Dial("tcp", l.Addr().String())
+		require.NoError(t, err)
+		s, err := l.Accept()
+		require.NoError(t, err)
+		require.NoError(t, c.Close())
+		buf := make([]byte, 1)
+		_, _ = s.Read(buf) // the FIN: the server side may close now
+		require.NoError(t, s.Close())
+	}
+	time.Sleep(50 * time.Millisecond) // let the last ACKs arrive
+}
+
+// TestSocketsAskOnlyForGradedStates: the filtered dump returns CLOSE_WAIT
+// sockets only, and TIME_WAIT comes from the kernel's counter, so a pile of
+// TIME_WAIT sockets is counted without being listed.
+func TestSocketsAskOnlyForGradedStates(t *testing.T) {
+	closeWaitPile(t, 4)
+	timeWaitPile(t, 40)
+
+	only, err := countTCPStates(context.Background(), stateCloseWait)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, only["close_wait"], 4.0)
+	for state := range only {
+		assert.Equal(t, "close_wait", state, "the kernel was asked for CLOSE_WAIT only")
+	}
+
+	h := NewHost(probes.Spec{})
+	socks, err := h.readSockets(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, SourceCounters, socks.Source)
+	assert.False(t, socks.Complete, "only the graded states are known")
+	assert.GreaterOrEqual(t, socks.States["close_wait"], 4.0)
+	assert.GreaterOrEqual(t, socks.States["time_wait"], 40.0)
+	assert.GreaterOrEqual(t, socks.EstablishedOrCloseWait, 4.0, "CurrEstab counts CLOSE_WAIT too")
 }
 
 func TestCountSockDiag(t *testing.T) {
