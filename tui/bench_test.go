@@ -66,3 +66,20 @@ func itoaSize(sz [2]int) string {
 	return string(rune('0'+sz[0]/100)) + string(rune('0'+sz[0]/10%10)) + string(rune('0'+sz[0]%10)) + "x" +
 		string(rune('0'+sz[1]/10)) + string(rune('0'+sz[1]%10))
 }
+
+// BenchmarkTick500 is what a clock tick costs on the main grid with 500
+// checks: the header and the pane titles drawn over the last frame (compare
+// BenchmarkView500, the whole screen).
+func BenchmarkTick500(b *testing.B) {
+	for _, sz := range [][2]int{{80, 24}, {160, 48}} {
+		b.Run(itoaSize(sz), func(b *testing.B) {
+			m := benchModel(b, sz[0], sz[1])
+			_ = m.View()
+			b.ReportAllocs()
+			for b.Loop() {
+				m.handleTick()
+				_ = m.View()
+			}
+		})
+	}
+}

@@ -73,14 +73,21 @@ type Model struct {
 	statusUntil time.Time
 
 	rev   int
+	clock int // bumped by the clock tick alone: only the header and pane titles age
 	cache *frame
 }
 
 // frame is the last rendered screen and the rev it shows.
 type frame struct {
 	rev     int
+	clock   int
 	s       string
 	renders int // how many times View actually drew: the no-redraw test reads it
+	// ticks counts the clock-only redraws (clock.go), which draw the header
+	// and the pane titles over lines and titles kept from the last render.
+	ticks  int
+	lines  []string   // the last full render, unframed
+	titles [][]string // the first line of each grid cell, by grid row and column
 }
 
 // New builds the root model. The first frame shows every check "probing…"
@@ -208,15 +215,18 @@ func (m *Model) applySnapshot(snap probes.Snapshot) {
 }
 
 // handleTick redraws for the clock and re-digests a running round, whose
-// checks get their in-flight mark once they are slow.
+// checks get their in-flight mark once they are slow. Only passing time is a
+// clock redraw (header and pane titles); a changed mark or status is a full one.
 func (m *Model) handleTick() {
 	if e := m.ctx.Estate; e.Snap.Running && common.Fingerprint(e.Snap, m.ctx.Now()) != e.Fingerprint {
 		m.ctx.Estate = common.Build(e.Snap, m.ctx.Now())
+		m.rev++
 	}
 	if m.status != "" && m.ctx.Now().After(m.statusUntil) {
 		m.status = ""
+		m.rev++
 	}
-	m.rev++
+	m.clock++
 }
 
 func (m *Model) setStatus(s string) {

@@ -258,13 +258,45 @@ func TestNoRedrawWhenRoundChangesNothing(t *testing.T) {
 	ck.T = ck.T.Add(time.Second)
 	m = update(t, m, tickMsg(ck.T))
 	assert.NotEqual(t, first, m.View(), "the clock moves")
-	assert.Equal(t, renders+1, m.cache.renders)
+	assert.Equal(t, renders, m.cache.renders, "the clock redraws the header and pane titles only")
+	assert.Equal(t, 1, m.cache.ticks)
 
 	snap := fixture.Snapshot(ck.T, 4, false)
 	snap.Checks[0].Summary = "api.example.com → 10.0.0.2 in 13 ms"
 	m = update(t, m, snapshotMsg(snap))
 	m.View()
-	assert.Equal(t, renders+2, m.cache.renders, "a changed round redraws")
+	assert.Equal(t, renders+1, m.cache.renders, "a changed round redraws")
+}
+
+// TestClockRedrawEqualsFullRender: what a tick draws over the last frame is
+// exactly what drawing the whole screen would give, framed or not, at the
+// sizes the golden files use, as the ages in the pane titles move on.
+func TestClockRedrawEqualsFullRender(t *testing.T) {
+	prod := fixture.Config()
+	prod.Environment = "production"
+	tests := []struct {
+		name string
+		cfg  *config.Config
+		w, h int
+	}{
+		{"80x24", fixture.Config(), 80, 24},
+		{"160x48", fixture.Config(), 160, 48},
+		{"production 80x24", prod, 80, 24},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, ck := fixtureModel(t, tt.cfg, Live, tt.w, tt.h)
+			m.View()
+			for _, step := range []time.Duration{time.Second, 59 * time.Second, time.Second} {
+				ck.T = ck.T.Add(step)
+				m = update(t, m, tickMsg(ck.T))
+				ticked := m.View()
+				m.rev++
+				assert.Equal(t, m.View(), ticked, "after %s", step)
+			}
+			assert.Positive(t, m.cache.ticks)
+		})
+	}
 }
 
 func TestSlowInFlightIsMarked(t *testing.T) {

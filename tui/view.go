@@ -62,9 +62,12 @@ func (l layout) bodyH(i int) int {
 // receives nothing.
 func (m Model) View() string {
 	if m.cache.rev == m.rev && m.cache.s != "" {
+		if m.cache.clock != m.clock { // only time passed: header and pane titles (clock.go)
+			m.cache.clock, m.cache.s = m.clock, m.redrawClock()
+		}
 		return m.cache.s
 	}
-	m.cache.rev, m.cache.s = m.rev, m.render()
+	m.cache.rev, m.cache.clock, m.cache.s = m.rev, m.clock, m.render()
 	m.cache.renders++
 	return m.cache.s
 }
@@ -78,6 +81,7 @@ func (m Model) render() string {
 	lines = append(lines, m.header(l.w)...)
 	lines = append(lines, m.area(l)...)
 	lines = append(lines, m.footer(l.w))
+	m.cache.lines = lines
 	if l.framed {
 		lines = m.frameLines(lines, l.w)
 	}
@@ -241,6 +245,7 @@ func (m Model) grid(l layout) []string {
 			default:
 				cells[c] = text.Block(nil, w, h)
 			}
+			m.cache.keepTitle(r, c, cells[c][0])
 		}
 		for j := range rh {
 			var b strings.Builder
