@@ -1,0 +1,218 @@
+package probes
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// gauge counts probes running at once, per address, and keeps the highest.
+type gauge struct {
+	mu   sync.Mutex
+	now  map[string]int
+	peak map[string]int
+}
+
+func (g *gauge) probe(addr string, hold time.Duration) *fake {
+	return &fake{checks: []Check{reach}, run: func(ctx context.Context) []Result {
+		g.mu.Lock()
+		g.now[addr]++
+		g.peak[addr] = max(g.peak[addr], g.now[addr])
+		g.mu.Unlock()
+		select {
+		case <-time.After(hold):
+		case <-ctx.Done():
+		}
+		g.mu.Lock()
+		g.now[addr]--
+		g.mu.Unlock()
+		return []Result{{Check: "connect", Status: OK, Summary: "fine"}}
+	}}
+}
+
+func TestMaxPerAddress(t *testing.T) {
+	tests := []struct {
+		name    string
+		max     int // 0: the default
+		want    int
+		targets int
+	}{
+		{"default", 0, DefaultMaxPerAddress, 40},
+		{"configured", 2, 2, 20},
+		{"one at a time", 1, 1, 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &gauge{now: map[string]int{}, peak: map[string]int{}}
+			var targets []Target
+			for i := range tt.targets {
+				targets = append(targets, Target{Component: fmt.Sprint("c", i), ProbeID: "http", Address: "10.0.0.1:80",
+					Probe: g.probe("10.0.0.1:80", 20*time.Millisecond), Timeout: 10 * time.Second})
+				// Probes of other addresses and of none are not held back by it.
+				targets = append(targets, Target{Component: fmt.Sprint("d", i), ProbeID: "http", Address: fmt.Sprintf("10.0.0.2:%d", i),
+					Probe: g.probe("other", 20*time.Millisecond), Timeout: 10 * time.Second})
+				targets = append(targets, Target{Component: fmt.Sprint("e", i), ProbeID: "host",
+					Probe: g.probe("none", 20*time.Millisecond), Timeout: 10 * time.Second})
+			}
+			snap := NewScheduler(targets, Options{MaxPerAddress: tt.max}).Round(context.Background())
+			for _, c := range snap.Checks {
+				assert.Equal(t, OK, c.Status, c.ID+": "+c.Summary)
+			}
+			assert.Equal(t, tt.want, g.peak["10.0.0.1:80"], "at most the cap at once against one address")
+			assert.Greater(t, g.peak["other"], tt.want, "distinct addresses run together")
+			assert.Greater(t, g.peak["none"], tt.want, "probes without an address are not capped")
+		})
+	}
+}
+
+// TestBusyAddressIsUnknown: a probe whose address stays busy for its whole
+// timeout was not probed; it says so as unknown, never as the server's failure.
+func TestBusyAddressIsUnknown(t *testing.T) {
+	const timeout, grace = 200 * time.Millisecond, 150 * time.Millisecond
+	stuck := func() Probe { // ignores its deadline: holds the slot until the runner gives up on it
+		return &fake{checks: []Check{reach}, run: func(context.Context) []Result {
+			time.Sleep(timeout + grace + 300*time.Millisecond)
+			return nil
+		}}
+	}
+	var targets []Target
+	for i := range 3 {
+		targets = append(targets, Target{Component: fmt.Sprint("c", i), ProbeID: "tcp", Address: "10.9.9.9:1", Probe: stuck(), Timeout: timeout})
+	}
+	start := time.Now()
+	snap := NewScheduler(targets, Options{MaxPerAddress: 2, Grace: grace}).Round(context.Background())
+	took := time.Since(start)
+	var notProbed, timedOut int
+	for _, c := range snap.Checks {
+		switch {
+		case c.TimedOut:
+			timedOut++
+			assert.Equal(t, Crit, c.Status, "a reachability check that times out is crit")
+		case c.Status == Unknown:
+			notProbed++
+			assert.Contains(t, c.Summary, "not probed")
+			assert.Contains(t, c.Summary, "max_per_address 2")
+		}
+	}
+	assert.Equal(t, 2, timedOut, "two ran and timed out")
+	assert.Equal(t, 1, notProbed, "the third never got a slot")
+	assert.Less(t, took, 2*(timeout+grace)+time.Second, "waiting for a slot is bounded by the timeout")
+}
+
+func TestSpreadOffsetIsStableAndInsideTheWindow(t *testing.T) {
+	const window = 4 * time.Second
+	seen := map[time.Duration]bool{}
+	var sum time.Duration
+	const n = 1000
+	for i := range n {
+		tg := Target{Component: fmt.Sprint("web-", i), ProbeID: "http", Address: fmt.Sprintf("10.0.%d.%d:443", i/250, i%250)}
+		off := spreadOffset(tg, window)
+		assert.Equal(t, off, spreadOffset(tg, window), "the same target keeps its offset")
+		assert.GreaterOrEqual(t, off, time.Duration(0))
+		assert.Less(t, off, window)
+		seen[off] = true
+		sum += off
+	}
+	assert.Greater(t, len(seen), n*9/10, "targets get different offsets")
+	mean := sum / n
+	assert.InDelta(t, float64(window/2), float64(mean), float64(window/10), "offsets spread over the window")
+	assert.Zero(t, spreadOffset(Target{Component: "a"}, 0), "no window: at once")
+	assert.Zero(t, spreadOffset(Target{Component: "a"}, -time.Second))
+}
+
+// TestSpreadRoundStartsInOffsetOrder: a spread round starts its probes one
+// by one at their offsets, in offset order, and still ends before the next
+// round is due.
+func TestSpreadRoundStartsInOffsetOrder(t *testing.T) {
+	var mu sync.Mutex
+	var started []string
+	var targets []Target
+	for i := range 8 {
+		name := fmt.Sprint("c", i)
+		targets = append(targets, Target{Component: name, ProbeID: "p", Timeout: 100 * time.Millisecond,
+			Probe: &fake{checks: []Check{reach}, run: func(context.Context) []Result {
+				mu.Lock()
+				started = append(started, name)
+				mu.Unlock()
+				return []Result{{Check: "connect", Status: OK}}
+			}}})
+	}
+	const interval = 600 * time.Millisecond
+	s := NewScheduler(targets, Options{Interval: interval, Grace: 10 * time.Millisecond})
+	var want []string
+	for _, tg := range s.byOffset {
+		want = append(want, tg.Component)
+		assert.Less(t, tg.offset, interval-tg.Timeout, "a probe ends before the next round")
+	}
+	start := time.Now()
+	snap := s.run(context.Background(), roundPlan{spread: true})
+	assert.Equal(t, want, started)
+	assert.Less(t, time.Since(start), interval*5/4+time.Second, "bounded by the interval")
+	for _, c := range snap.Checks {
+		assert.Equal(t, OK, c.Status)
+	}
+}
+
+// TestRoundResampled: only probes with a rate check run twice, the second
+// time window after the first returned, while the others run once and the
+// round is not run twice.
+func TestRoundResampled(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	var rateRuns, plainRuns atomic.Int32
+	rate := &fake{checks: []Check{measure}, run: func(context.Context) []Result {
+		n := rateRuns.Add(1)
+		mu.Lock()
+		events = append(events, fmt.Sprint("rate ", n))
+		mu.Unlock()
+		return []Result{{Check: "cpu", Status: OK, Value: V(float64(n))}}
+	}}
+	slow := &fake{checks: []Check{reach}, run: func(ctx context.Context) []Result {
+		plainRuns.Add(1)
+		<-ctx.Done() // a silent port: the whole timeout
+		mu.Lock()
+		events = append(events, "silent done")
+		mu.Unlock()
+		return []Result{{Check: "connect", Status: Crit, Summary: "timed out"}}
+	}}
+	const timeout, window = 600 * time.Millisecond, 200 * time.Millisecond
+	s := NewScheduler([]Target{
+		{Component: "host", ProbeID: "host", Probe: rate, Timeout: timeout},
+		{Component: "db", ProbeID: "tcp", Probe: slow, Timeout: timeout},
+	}, Options{Grace: 20 * time.Millisecond})
+	start := time.Now()
+	snap := s.RoundResampled(context.Background(), window)
+	took := time.Since(start)
+	assert.Equal(t, int32(2), rateRuns.Load(), "the rate probe sampled twice")
+	assert.Equal(t, int32(1), plainRuns.Load(), "the rest once")
+	assert.Equal(t, []string{"rate 1", "rate 2", "silent done"}, events, "the second sample is taken while the silent port waits")
+	cpu, ok := snap.ByID("host/host/cpu")
+	require.True(t, ok)
+	assert.Equal(t, 2.0, *cpu.Value, "the round reports the second sample")
+	assert.Less(t, took, timeout*5/4+time.Second, "one timeout, not two rounds and a window")
+}
+
+func TestHistoryAppendSharesNothingVisible(t *testing.T) {
+	const n = 16
+	var buf []Sample
+	var kept [][]Sample
+	for i := range 200 {
+		buf = appendSample(buf, Sample{Value: float64(i), HasValue: true}, n)
+		h := buf[:len(buf):len(buf)]
+		kept = append(kept, h)
+		require.LessOrEqual(t, len(h), n)
+		require.LessOrEqual(t, cap(buf), n+n/8, "bounded backing array")
+		assert.Equal(t, float64(i), h[len(h)-1].Value)
+	}
+	for i, h := range kept { // every history handed out still reads as it did
+		want := max(0, i-n+1)
+		require.Equal(t, float64(want), h[0].Value, "history %d", i)
+		require.Equal(t, float64(i), h[len(h)-1].Value, "history %d", i)
+	}
+}
