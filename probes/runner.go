@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// runTarget runs one probe under its timeout and never waits much past it.
-func (s *Scheduler) runTarget(ctx context.Context, t *target) []Result {
+// runTarget runs one probe until its deadline (see deadline) and never
+// waits much past it.
+func (s *Scheduler) runTarget(ctx context.Context, t *target, dl time.Time) []Result {
 	t.mu.Lock()
 	if t.busy {
 		t.mu.Unlock()
@@ -18,7 +19,7 @@ func (s *Scheduler) runTarget(ctx context.Context, t *target) []Result {
 	t.mu.Unlock()
 
 	start := s.opts.Now()
-	pctx, cancel := context.WithTimeout(ctx, t.Timeout)
+	pctx, cancel := context.WithDeadline(ctx, dl)
 	out := make(chan []Result, 1)
 	go func() {
 		defer cancel()

@@ -239,7 +239,7 @@ func (s *Scheduler) snapshotLocked() Snapshot {
 // changed since the last one: an idle estate costs its readers nothing.
 func (s *Scheduler) publish() {
 	s.mu.Lock()
-	if s.published == s.version && s.version != 0 {
+	if len(s.subs) == 0 || s.published == s.version && s.version != 0 {
 		s.mu.Unlock()
 		return
 	}

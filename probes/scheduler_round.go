@@ -56,8 +56,12 @@ func (s *Scheduler) run(ctx context.Context, plan roundPlan) Snapshot {
 	}
 	start := time.Now()
 	for _, t := range order {
-		if plan.spread && !sleepUntil(ctx, start.Add(t.offset)) {
-			break
+		due := start
+		if plan.spread {
+			due = start.Add(t.offset)
+			if !sleepUntil(ctx, due) {
+				break
+			}
 		}
 		if ctx.Err() != nil {
 			break
@@ -65,7 +69,7 @@ func (s *Scheduler) run(ctx context.Context, plan roundPlan) Snapshot {
 		wg.Add(1)
 		go func(t *target) {
 			defer wg.Done()
-			s.runOne(ctx, t, workers, plan.resample)
+			s.runOne(ctx, t, due, workers, plan.resample)
 		}(t)
 	}
 	wg.Wait()
@@ -87,8 +91,8 @@ func (s *Scheduler) run(ctx context.Context, plan roundPlan) Snapshot {
 
 // runOne takes one target's sample (two for a resampled rate probe) under
 // the address cap and the worker pool.
-func (s *Scheduler) runOne(ctx context.Context, t *target, workers chan struct{}, resample time.Duration) {
-	rs, ok := s.sample(ctx, t, workers)
+func (s *Scheduler) runOne(ctx context.Context, t *target, due time.Time, workers chan struct{}, resample time.Duration) {
+	rs, ok := s.sample(ctx, t, due, workers)
 	if !ok {
 		return
 	}
@@ -99,25 +103,21 @@ func (s *Scheduler) runOne(ctx context.Context, t *target, workers chan struct{}
 	if !sleepUntil(ctx, time.Now().Add(resample)) {
 		return
 	}
-	if rs, ok = s.sample(ctx, t, workers); ok {
+	if rs, ok = s.sample(ctx, t, time.Now(), workers); ok {
 		s.record(t, rs)
 	}
 }
 
-// sample waits for a slot of t's address and of the pool, then runs t. A
-// probe that finds its address busy for a whole timeout is reported unknown
-// (it was not probed, which says nothing about the server); false means the
-// round was cancelled before t could start.
-func (s *Scheduler) sample(ctx context.Context, t *target, workers chan struct{}) ([]Result, bool) {
+// sample waits for a slot of t's address and of the pool, then runs t,
+// which was due to start at due. A probe that finds its address busy for a
+// whole timeout is reported unknown (it was not probed, which says nothing
+// about the server); false means the round was cancelled before t could start.
+func (s *Scheduler) sample(ctx context.Context, t *target, due time.Time, workers chan struct{}) ([]Result, bool) {
 	if t.addr != nil {
-		wait := time.NewTimer(t.Timeout)
-		select {
-		case t.addr <- struct{}{}:
-			wait.Stop()
-		case <-ctx.Done():
-			wait.Stop()
-			return nil, false
-		case <-wait.C:
+		if !s.addressSlot(ctx, t, due) {
+			if ctx.Err() != nil {
+				return nil, false
+			}
 			msg := fmt.Sprintf("not probed: %d other probes of %s still running (max_per_address %d)", cap(t.addr), t.Address, cap(t.addr))
 			return s.failAll(t, Unknown, msg, msg, false), true
 		}
@@ -130,7 +130,39 @@ func (s *Scheduler) sample(ctx context.Context, t *target, workers chan struct{}
 	}
 	defer func() { <-workers }()
 	s.markInFlight(t)
-	return s.runTarget(ctx, t), true
+	return s.runTarget(ctx, t, deadline(due, t.Timeout, time.Now())), true
+}
+
+// deadline is when a probe due at due and starting at now must end: its
+// timeout after it was due, so that a round of ten thousand probes, whose
+// last ones start late on a busy machine, still ends one timeout after it
+// began; but never less than half the timeout after its own start, so that
+// a late probe is not judged on a sliver of time.
+func deadline(due time.Time, timeout time.Duration, now time.Time) time.Time {
+	dl := due.Add(timeout)
+	if floor := now.Add(timeout / 2); dl.Before(floor) {
+		return floor
+	}
+	return dl
+}
+
+// addressSlot takes one of t's address slots, waiting at most until t's
+// timeout after it was due; a free slot is taken even when t starts late.
+func (s *Scheduler) addressSlot(ctx context.Context, t *target, due time.Time) bool {
+	select {
+	case t.addr <- struct{}{}:
+		return true
+	default:
+	}
+	wait := time.NewTimer(time.Until(due.Add(t.Timeout)))
+	defer wait.Stop()
+	select {
+	case t.addr <- struct{}{}:
+		return true
+	case <-ctx.Done():
+	case <-wait.C:
+	}
+	return false
 }
 
 // markInFlight marks t's checks as running from now.

@@ -88,11 +88,13 @@ func (s *Scheduler) store(r Result) {
 // their capacity); the backing array holds n plus an eighth of slack. When the
 // slack is used up, the newest n-1 samples move to a fresh array. That is
 // about 8 samples copied per append instead of n, and at most n·9/8 samples
-// (48 bytes each) kept per check.
+// (48 bytes each) kept per check; a young history grows by doubling.
 func appendSample(buf []Sample, smp Sample, n int) []Sample {
 	if len(buf) == cap(buf) {
 		keep := buf[max(0, len(buf)-n+1):]
-		nb := make([]Sample, len(keep), n+max(n/8, 1))
+		// Grow as a slice does until the bound: a check probed a few times
+		// (or ten thousand of them) does not hold n samples' room at once.
+		nb := make([]Sample, len(keep), max(min(2*len(keep), n+max(n/8, 1)), len(keep)+1, 4))
 		copy(nb, keep)
 		return append(nb, smp)
 	}
