@@ -216,3 +216,23 @@ func TestHistoryAppendSharesNothingVisible(t *testing.T) {
 		require.Equal(t, float64(i), h[len(h)-1].Value, "history %d", i)
 	}
 }
+
+func TestDeadline(t *testing.T) {
+	due := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const timeout = 2 * time.Second
+	tests := []struct {
+		name  string
+		start time.Duration // after due
+		want  time.Duration // after due
+	}{
+		{"on time", 0, timeout},
+		{"a little late: the round's deadline", 300 * time.Millisecond, timeout},
+		{"late: at the deadline of the round", timeout / 2, timeout},
+		{"very late: half a timeout of its own", 1500 * time.Millisecond, 2500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, due.Add(tt.want), deadline(due, timeout, due.Add(tt.start)))
+		})
+	}
+}
