@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -14,7 +15,8 @@ import (
 // stopping at the first. Types with a hook (probes.Spec) decode themselves.
 type decoder struct {
 	issues
-	hooks map[reflect.Type]func(d *decoder, n *yaml.Node, v reflect.Value)
+	hooks   map[reflect.Type]func(d *decoder, n *yaml.Node, v reflect.Value)
+	allowed map[string]map[string]bool // allowedKeys by kind name, for this config
 }
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
@@ -203,8 +205,22 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// fieldsOf maps a struct's yaml names to field indexes.
+// fieldCache holds fieldsOf by type: reflecting over a struct's tags for
+// each of ten thousand components was a third of a large config's load.
+var fieldCache sync.Map // reflect.Type → map[string][]int
+
+// fieldsOf maps a struct's yaml names to field indexes. The map is shared:
+// callers only read it.
 func fieldsOf(t reflect.Type) map[string][]int {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string][]int)
+	}
+	m := reflectFields(t)
+	fieldCache.Store(t, m)
+	return m
+}
+
+func reflectFields(t reflect.Type) map[string][]int {
 	out := map[string][]int{}
 	for i := range t.NumField() {
 		f := t.Field(i)

@@ -33,7 +33,7 @@ func decodeSpec(d *decoder, n *yaml.Node, v reflect.Value) {
 		return
 	}
 	kind, known := d.probeKind(n)
-	allowed := allowedKeys(kind)
+	allowed := d.allowedKeys(kind)
 	d.decodeStruct(n, v, "probe", func(k *yaml.Node) bool {
 		if _, isField := specFields[k.Value]; !isField {
 			cands := keysOf(specFields)
@@ -93,6 +93,19 @@ func knownKinds() string {
 		return "none registered"
 	}
 	return strings.Join(names, ", ")
+}
+
+// allowedKeys is allowedKeys of k, built once per kind and config.
+func (d *decoder) allowedKeys(k probes.Kind) map[string]bool {
+	if m, ok := d.allowed[k.Name]; ok {
+		return m
+	}
+	if d.allowed == nil {
+		d.allowed = map[string]map[string]bool{}
+	}
+	m := allowedKeys(k)
+	d.allowed[k.Name] = m
+	return m
 }
 
 // allowedKeys is every key a kind reads: the common ones, its own, its required.

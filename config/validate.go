@@ -30,9 +30,10 @@ func (d *decoder) checkConfig(root *yaml.Node, cfg *Config) {
 	nodes := items(cv)
 	names := d.componentNames(cfg, nodes)
 	_, corev := child(root, "core")
+	coreNodes := items(corev)
 	for i, name := range cfg.Core {
-		if i < len(items(corev)) {
-			d.ref(items(corev)[i], "core", name, names)
+		if i < len(coreNodes) {
+			d.ref(coreNodes[i], "core", name, names)
 		}
 	}
 	for i := range cfg.Components {
@@ -78,15 +79,16 @@ func (d *decoder) ref(n *yaml.Node, what, name string, names map[string]*yaml.No
 func (d *decoder) checkComponent(n *yaml.Node, c *Component, names map[string]*yaml.Node) {
 	_, kv := child(n, "knowledge")
 	_, depv := child(kv, "depends_on")
+	depNodes := items(depv)
 	for i, dep := range c.Knowledge.DependsOn {
-		if i >= len(items(depv)) {
+		if i >= len(depNodes) {
 			break
 		}
 		if dep == c.Name && c.Name != "" {
-			d.errorf(items(depv)[i], "depends_on: component %q cannot depend on itself", dep)
+			d.errorf(depNodes[i], "depends_on: component %q cannot depend on itself", dep)
 			continue
 		}
-		d.ref(items(depv)[i], "depends_on", dep, names)
+		d.ref(depNodes[i], "depends_on", dep, names)
 	}
 	_, av := child(n, "actions")
 	d.checkActions(av, c, names)
@@ -97,11 +99,12 @@ func (d *decoder) checkComponent(n *yaml.Node, c *Component, names map[string]*y
 		d.warnf(or(pk, n), "component %q has no probes", c.Name)
 	}
 	ids := map[string]*yaml.Node{}
+	probeNodes := items(pv)
 	for i, s := range c.Probes {
-		if s.ID == "" || i >= len(items(pv)) {
+		if s.ID == "" || i >= len(probeNodes) {
 			continue
 		}
-		_, idv := child(items(pv)[i], "id")
+		_, idv := child(probeNodes[i], "id")
 		if first, dup := ids[s.ID]; dup {
 			d.errorf(idv, "duplicate probe id %q in component %q (first at line %d)", s.ID, c.Name, first.Line)
 			continue
