@@ -62,6 +62,12 @@ type Options struct {
 	ReportDir string
 }
 
+// frameRate is how often the renderer looks for a changed frame. Bubble
+// Tea's default of 60 wakes an idle screen sixty times a second, which on
+// its own costs more than htop's whole refresh; a key still echoes within
+// 1/15 s, and the screen changes at most once a second when nobody types.
+const frameRate = 15
+
 // Run runs the screen full-screen (alternate screen) until the user quits,
 // SIGHUP, SIGTERM or SIGINT arrives, or ctx is done; in each case the
 // terminal is restored and Run returns nil. It honours NO_COLOR.
@@ -89,7 +95,8 @@ func Run(ctx context.Context, o Options) error {
 	m.done = runCtx.Done()
 	m.act.ctx = runCtx
 	log.Printf("tui: start mode=%s checks=%d", o.Mode, len(m.ctx.Estate.Items))
-	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(sigCtx), tea.WithoutSignalHandler()).Run()
+	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(sigCtx), tea.WithoutSignalHandler(),
+		tea.WithFPS(frameRate)).Run()
 	cancel()                     // an action still running (hang-up) stops at its step…
 	m.act.wait(10 * time.Second) // …and its outcome reaches the audit log before we exit
 	switch {
