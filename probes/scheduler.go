@@ -154,7 +154,8 @@ func NewScheduler(targets []Target, opts Options) *Scheduler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Scheduler{opts: opts, states: make(map[string]*CheckState, len(targets)), trigger: make(chan struct{}, 1)}
+	s := &Scheduler{opts: opts, states: make(map[string]*CheckState, len(targets)), trigger: make(chan struct{}, 1),
+		version: 1} // the state before any round is a version nobody was sent yet
 	slots := map[string]chan struct{}{}
 	for _, t := range targets {
 		if t.Timeout <= 0 {
@@ -239,7 +240,7 @@ func (s *Scheduler) snapshotLocked() Snapshot {
 // changed since the last one: an idle estate costs its readers nothing.
 func (s *Scheduler) publish() {
 	s.mu.Lock()
-	if len(s.subs) == 0 || s.published == s.version && s.version != 0 {
+	if len(s.subs) == 0 || s.published == s.version {
 		s.mu.Unlock()
 		return
 	}
