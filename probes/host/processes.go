@@ -127,11 +127,10 @@ func (t *procTable) fillCmdlines(ps []Process) {
 
 // cleanCmdline turns a raw /proc/PID/cmdline into one printable line.
 func cleanCmdline(b []byte, name string) string {
-	s := strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
-	if s == "" {
+	if strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " ")) == "" {
 		return "[" + name + "]"
 	}
-	s = redactCmdline(s)
+	s := strings.TrimSpace(redactCmdline(string(b)))
 	if utf8.RuneCountInString(s) > cmdlineMax {
 		s = string([]rune(s)[:cmdlineMax-1]) + "…"
 	}

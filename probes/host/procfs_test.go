@@ -155,6 +155,11 @@ func TestCleanCmdline(t *testing.T) {
 		{name: "password value", in: "app --db-password=hunter2 --token abc", want: "app --db-password=*** --token ***"},
 		{name: "url credentials", in: "worker redis://user:hunter2@cache:6379/0", want: "worker redis://user:***@cache:6379/0"},
 		{name: "env style", in: "run API_TOKEN=abc123 x", want: "run API_TOKEN=*** x"},
+		{name: "redis-cli -a", in: "redis-cli\x00-a\x00hunter2\x00monitor\x00", want: "redis-cli -a *** monitor"},
+		{name: "sshpass -p", in: "sshpass\x00-p\x00hunter2\x00ssh\x00-p\x002222\x00h\x00", want: "sshpass -p *** ssh -p 2222 h"},
+		{name: "curl -u", in: "curl\x00-u\x00ops:hunter2\x00https://h/\x00", want: "curl -u ops:*** https://h/"},
+		{name: "other programs' -p stays", in: "nginx\x00-p\x00/srv/nginx\x00", want: "nginx -p /srv/nginx"},
+		{name: "argument with spaces", in: "sh\x00-c\x00redis-cli -a hunter2 ping\x00", want: "sh -c redis-cli -a *** ping"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
