@@ -51,7 +51,10 @@ type KillSession struct {
 
 // Restart enables restarting a service by running argv, locally or through ssh.
 type Restart struct {
-	Argv     []string        `yaml:"argv"`
+	Argv []string `yaml:"argv"`
+	// Env is what the command's environment holds besides PATH, HOME and
+	// LANG: NAME passes triage's value on, NAME=value sets one.
+	Env      []string        `yaml:"env"`
 	SSH      string          `yaml:"ssh"`
 	Timeout  probes.Duration `yaml:"timeout"`
 	Cooldown probes.Duration `yaml:"cooldown"`

@@ -3,9 +3,6 @@ package record
 import (
 	"bytes"
 	"encoding/json"
-	"net/url"
-
-	"github.com/go-sql-driver/mysql"
 
 	"github.com/fivelayer/triage/config"
 )
@@ -14,35 +11,13 @@ import (
 // would match ordinary words ("ok") and no real password is that short.
 const minSecretLen = 4
 
-// SecretsOf resolves every secret cfg's probes use (DSNs and the passwords
-// in them, passwords, passwords in URLs) so a Recorder can make sure none is
-// ever written. Secrets that cannot be resolved are not in use and skipped.
+// SecretsOf is every secret cfg makes triage hold (Config.Secrets) long
+// enough to guard, so a Recorder can make sure none is ever written.
 func SecretsOf(cfg *config.Config) []string {
 	var out []string
-	add := func(s string) {
+	for _, s := range cfg.Secrets() {
 		if len(s) >= minSecretLen {
 			out = append(out, s)
-		}
-	}
-	for _, c := range cfg.Components {
-		for _, p := range c.Probes {
-			if p.DSNEnv != "" || p.DSNFile != "" || p.DSN != "" {
-				if dsn, err := p.DSNValue(); err == nil {
-					add(dsn)
-					if mc, err := mysql.ParseDSN(dsn); err == nil {
-						add(mc.Passwd)
-					}
-				}
-			}
-			if pw, err := p.PasswordValue(); err == nil {
-				add(pw)
-			}
-			for _, raw := range []string{p.URL, p.StatusURL} {
-				if u, err := url.Parse(raw); err == nil && u.User != nil {
-					pw, _ := u.User.Password()
-					add(pw)
-				}
-			}
 		}
 	}
 	return out

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // Audit phases.
@@ -20,8 +19,9 @@ const (
 	PhaseOutcome = "outcome" // written and fsynced before the result is shown
 )
 
-// maxOutput bounds captured command output in a record.
-const maxOutput = 4096
+// maxOutput bounds captured command output in a record: its head and
+// tail, half each.
+const maxOutput = 8192
 
 // Record is one line of the audit log (JSONL). It never holds a password or
 // a DSN: the guard redacts every secret it resolved before writing.
@@ -167,15 +167,4 @@ func redactJSON(b []byte, secrets []string) []byte {
 		s = strings.ReplaceAll(s, string(enc[1:len(enc)-1]), "…")
 	}
 	return []byte(s)
-}
-
-// truncate keeps the first n bytes of s on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "\n… (truncated)"
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/internal/safety"
 )
 
 // DefaultCooldown is the restart cooldown when the config gives none.
@@ -256,7 +257,7 @@ func (g *Guard) record(phase string, p Plan, out Outcome) Record {
 			r.Error = out.Err.Error()
 		}
 		r.DurationMS = out.Duration.Milliseconds()
-		r.Output = truncate(out.Output, maxOutput)
+		r.Output = safety.Bound(out.Output, maxOutput/2, maxOutput/2)
 	}
 	return r
 }

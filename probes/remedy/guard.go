@@ -110,10 +110,14 @@ func NewGuard(cfg *config.Config, opts Options) *Guard {
 	if opts.Host == "" {
 		opts.Host, _ = os.Hostname()
 	}
-	return &Guard{
+	g := &Guard{
 		cfg: cfg, opts: opts, audit: &auditLog{path: opts.AuditPath},
 		plans: map[string]*issued{}, busy: map[string]bool{}, secrets: map[string]bool{}, newAction: buildAction,
 	}
+	for _, s := range cfg.Secrets() {
+		g.addSecret(s)
+	}
+	return g
 }
 
 // AuditPath is the file the guard appends to.
@@ -140,6 +144,15 @@ func (g *Guard) addSecret(s string) {
 	g.mu.Lock()
 	g.secrets[s] = true
 	g.mu.Unlock()
+}
+
+// allSecrets is every secret the guard knows plus every secret the config
+// resolves now (an environment variable set since the guard was made).
+func (g *Guard) allSecrets() []string {
+	for _, s := range g.cfg.Secrets() {
+		g.addSecret(s)
+	}
+	return g.secretList()
 }
 
 func (g *Guard) secretList() []string {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes"
 )
 
@@ -90,10 +91,10 @@ func (a *restartAction) run(ctx context.Context, p Plan, out *Outcome) error {
 	ctx, cancel := context.WithTimeout(ctx, a.timeout())
 	defer cancel()
 	start := time.Now()
-	stdout, stderr, err := a.g.opts.Runner.Run(ctx, a.argv())
-	out.Output = combineOutput(stdout, stderr)
+	output, err := a.g.runCommand(ctx, a.argv(), ChildEnv(a.cfg.Env, a.cfg.SSH != ""))
+	out.Output = output
 	step := StepResult{Name: "run restart command", Command: a.display(), OK: err == nil,
-		Output: truncate(out.Output, 1024), DurationMS: time.Since(start).Milliseconds()}
+		Output: safety.Bound(output, stepOutputHead, stepOutputTail), DurationMS: time.Since(start).Milliseconds()}
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("timed out after %s (process group killed): %w", a.timeout(), err)
@@ -133,17 +134,22 @@ func (a *restartAction) verify(ctx context.Context, p Plan, out *Outcome) {
 
 func (a *restartAction) close() {}
 
-func combineOutput(stdout, stderr []byte) string {
+// A step keeps less of the output than the outcome: the head and tail
+// of the outcome's.
+const (
+	stepOutputHead = 512
+	stepOutputTail = 512
+)
+
+func combineOutput(stdout, stderr string) string {
 	var b strings.Builder
-	if len(stdout) > 0 {
-		b.WriteString(string(stdout))
-	}
+	b.WriteString(stdout)
 	if len(stderr) > 0 {
 		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
 			b.WriteByte('\n')
 		}
 		b.WriteString("stderr: ")
-		b.WriteString(string(stderr))
+		b.WriteString(stderr)
 	}
 	return b.String()
 }

@@ -70,7 +70,7 @@ func (s *svc) config(cooldown time.Duration) *config.Config {
 		Name:   "api",
 		Probes: []probes.Spec{{Kind: "tcp", Address: fmt.Sprintf("127.0.0.1:%d", s.port), Component: "api"}},
 		Actions: config.Actions{Restart: &config.Restart{
-			Argv: []string{s.script, "two words", "it's"}, Cooldown: probes.Duration(cooldown)}},
+			Argv: []string{s.script, "two words", "it's"}, Env: []string{"PORT"}, Cooldown: probes.Duration(cooldown)}},
 	}}}
 }
 

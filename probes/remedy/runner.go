@@ -1,13 +1,23 @@
 package remedy
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/fivelayer/triage/internal/safety"
+)
+
+// Captured output is bounded per stream: the first outputHead and the last
+// outputTail bytes are kept and the rest is counted, so a command that
+// prints gigabytes costs kilobytes.
+const (
+	outputHead = 1536
+	outputTail = 1536
 )
 
 // Runner runs a command from an argv, never through a local shell. It is the
@@ -25,14 +35,29 @@ type ExecRunner struct {
 	WaitDelay time.Duration
 }
 
-// Run implements Runner.
+// Run implements Runner: the child gets the minimal environment
+// (ChildEnv) and its output is bounded to its head and tail.
 func (r ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) {
+	out, errb, err := r.runEnv(ctx, argv, ChildEnv(nil, false))
+	return []byte(out.String(nil)), []byte(errb.String(nil)), err
+}
+
+// envRunner is a Runner that sets the child's whole environment and hands
+// back its output still unmasked in bounded captures, so the guard masks
+// each part before trimming it (a secret cut by the omitted middle goes
+// whole). ExecRunner is one; test runners need not be.
+type envRunner interface {
+	runEnv(ctx context.Context, argv, env []string) (stdout, stderr *safety.Capture, err error)
+}
+
+func (r ExecRunner) runEnv(ctx context.Context, argv, env []string) (*safety.Capture, *safety.Capture, error) {
+	out, errb := safety.NewCapture(outputHead, outputTail), safety.NewCapture(outputHead, outputTail)
 	if len(argv) == 0 || argv[0] == "" {
-		return nil, nil, errors.New("empty argv")
+		return out, errb, errors.New("empty argv")
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = out, errb
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error {
 		if cmd.Process == nil {
@@ -48,7 +73,59 @@ func (r ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, err
 	if errors.Is(err, exec.ErrWaitDelay) {
 		err = nil // exited 0; a child it started still holds the output pipes
 	}
-	return out.Bytes(), errb.Bytes(), err
+	return out, errb, err
+}
+
+// defaultPath is the child's PATH when triage has none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// ChildEnv is the whole environment of a restart command or a traffic
+// hook: PATH, HOME and LANG from triage's, SSH_AUTH_SOCK when it runs
+// through ssh (the agent is how BatchMode ssh logs in), and what the
+// action's config lists (NAME passes triage's value on, NAME=value sets
+// one). Nothing else: triage's environment holds the DSNs and passwords it
+// resolved, and a child that prints its environment must find none.
+func ChildEnv(listed []string, ssh bool) []string {
+	var env []string
+	pass := func(name string) {
+		if v, ok := os.LookupEnv(name); ok {
+			env = append(env, name+"="+v)
+		}
+	}
+	if _, ok := os.LookupEnv("PATH"); ok {
+		pass("PATH")
+	} else {
+		env = append(env, "PATH="+defaultPath)
+	}
+	pass("HOME")
+	pass("LANG")
+	if ssh {
+		pass("SSH_AUTH_SOCK")
+	}
+	for _, e := range listed {
+		if strings.Contains(e, "=") {
+			env = append(env, e)
+		} else {
+			pass(e)
+		}
+	}
+	return env
+}
+
+// runCommand runs argv with env through the guard's Runner and returns
+// its combined output, bounded to head and tail and with every secret
+// triage resolved masked.
+func (g *Guard) runCommand(ctx context.Context, argv, env []string) (string, error) {
+	secrets := g.allSecrets()
+	if r, ok := g.opts.Runner.(envRunner); ok {
+		stdout, stderr, err := r.runEnv(ctx, argv, env)
+		return combineOutput(stdout.String(secrets), stderr.String(secrets)), err
+	}
+	so, se, err := g.opts.Runner.Run(ctx, argv)
+	stdout, stderr := safety.NewCapture(outputHead, outputTail), safety.NewCapture(outputHead, outputTail)
+	_, _ = stdout.Write(so)
+	_, _ = stderr.Write(se)
+	return combineOutput(stdout.String(secrets), stderr.String(secrets)), err
 }
 
 // sshArgv wraps argv to run on host through the system ssh client. ssh joins

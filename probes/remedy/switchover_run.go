@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes/mysql"
 )
 
@@ -189,15 +190,15 @@ func (a *switchAction) moveTraffic(ctx context.Context, out *Outcome) error {
 	err := step(ctx, out, "move traffic", displayArgv(a.cfg.TrafficArgv), func(ctx context.Context) (string, error) {
 		hctx, cancel := context.WithTimeout(ctx, DefaultRestartTimeout)
 		defer cancel()
-		stdout, stderr, err := a.g.opts.Runner.Run(hctx, a.cfg.TrafficArgv)
-		output = truncate(combineOutput(stdout, stderr), 1024)
+		o, err := a.g.runCommand(hctx, a.cfg.TrafficArgv, ChildEnv(nil, false))
+		output = safety.Bound(o, stepOutputHead, stepOutputTail)
 		if err != nil {
 			return "traffic still where it was, unless the hook moved part of it", fmt.Errorf("traffic hook: %w", err)
 		}
 		return "hook exited 0", nil
 	})
 	out.Steps[len(out.Steps)-1].Output = output
-	out.Output = truncate(out.Output+output, maxOutput)
+	out.Output = safety.Bound(out.Output+output, maxOutput/2, maxOutput/2)
 	return err
 }
 
