@@ -102,7 +102,7 @@ func (m Model) handleDialogMsg(msg dialog.Msg) (tea.Model, tea.Cmd) {
 		e := incident.Event{Time: m.ctx.Now(), Kind: incident.ActionTaken, Subject: o.Outcome.Plan.Component,
 			Text: dialog.EventText(o.Outcome, o.Err)}
 		cmds = append(cmds, m.recordEvent(e, true)) // the timeline, and the session recorder (lab.go)
-		if r := o.Outcome.Result; (r == remedy.ResultDone || r == remedy.ResultFailed) && m.sched != nil {
+		if r := o.Outcome.Result; (r == remedy.ResultDone || r == remedy.ResultFailed || r == remedy.ResultNotRecorded) && m.sched != nil {
 			s := m.sched
 			cmds = append(cmds, func() tea.Msg { s.Trigger(); return nil })
 		}

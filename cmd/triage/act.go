@@ -141,8 +141,15 @@ func runAct(cmd *cobra.Command, g *globals, f *actFlags, req remedy.Request) err
 	if f.format == "json" {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		if res.Record != nil {
+		switch {
+		case res.Record != nil:
 			_ = enc.Encode(res.Record)
+		case res.Draft != nil:
+			// What the guard failed to write: printed, flagged as unrecorded.
+			_ = enc.Encode(struct {
+				*remedy.Record
+				Recorded bool `json:"recorded"`
+			}{res.Draft, false})
 		}
 	} else {
 		printOutcome(out, res, guard.AuditPath())
@@ -202,14 +209,7 @@ func printPlan(w io.Writer, p remedy.Plan) {
 }
 
 func printOutcome(w io.Writer, o remedy.Outcome, auditPath string) {
-	verified := ""
-	switch {
-	case o.Result == remedy.ResultDone && o.Verified:
-		verified = ", verified"
-	case o.Result == remedy.ResultDone:
-		verified = ", NOT verified"
-	}
-	fmt.Fprintf(w, "result: %s%s in %s\n", o.Result, verified, o.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "result: %s in %s\n", o.Headline(), o.Duration.Round(time.Millisecond))
 	for _, s := range o.Steps {
 		mark := "ok  "
 		if !s.OK {

@@ -1,11 +1,13 @@
 package remedy
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/fivelayer/triage/config"
@@ -101,7 +103,7 @@ func (g *Guard) Execute(ctx context.Context, plan Plan, typed, typedSecond strin
 		rec := g.record(PhaseOutcome, p, out)
 		if err := g.audit.append(rec, g.secretList()); err != nil {
 			out.Result, out.Err = ResultRefused, err
-			out.Record = g.redacted(g.record(PhaseOutcome, p, out))
+			out.Draft = g.redacted(g.record(PhaseOutcome, p, out))
 			return out, err
 		}
 		out.Record = g.redacted(rec)
@@ -112,8 +114,7 @@ func (g *Guard) Execute(ctx context.Context, plan Plan, typed, typedSecond strin
 		out.Result, out.Err = ResultRefused, err
 		out.Next = "nothing was run: the intent could not be recorded; fix the audit log (" + g.opts.AuditPath + ") and try again"
 		out.Duration = time.Since(start)
-		rec := g.record(PhaseOutcome, p, out)
-		out.Record = g.redacted(rec)
+		out.Draft = g.redacted(g.record(PhaseOutcome, p, out))
 		return out, err
 	}
 
@@ -129,14 +130,23 @@ func (g *Guard) Execute(ctx context.Context, plan Plan, typed, typedSecond strin
 	}
 	out.Duration = time.Since(start)
 	rec := g.record(PhaseOutcome, p, out)
-	out.Record = g.redacted(rec)
 	if err := g.audit.append(rec, g.secretList()); err != nil {
+		// The action ran; what it did is not on record. The result says
+		// so, so nothing downstream can show it as a plain success.
+		out.Draft = g.redacted(rec)
+		if out.Result == ResultDone || out.Result == ResultFailed {
+			out.Ran, out.Result = out.Result, ResultNotRecorded
+		}
 		if out.Err == nil {
 			out.Err = err
 		} else {
 			out.Err = fmt.Errorf("%w (and %v)", out.Err, err)
 		}
+		out.Next = strings.TrimSpace(fmt.Sprintf("the action ran (%s) but its outcome is NOT in the audit log %s: write down what happened and fix the log. %s",
+			cmp.Or(out.Ran, out.Result), g.opts.AuditPath, out.Next))
+		return out, out.Err
 	}
+	out.Record = g.redacted(rec)
 	return out, out.Err
 }
 
@@ -184,6 +194,8 @@ func (g *Guard) refuse(out Outcome, err error, start time.Time) (Outcome, error)
 	if aerr := g.audit.append(rec, g.secretList()); aerr != nil {
 		out.Next += "; the refusal could not be recorded: " + aerr.Error()
 		rec.Next = out.Next
+		out.Draft = g.redacted(rec)
+		return out, err
 	}
 	out.Record = g.redacted(rec)
 	return out, err

@@ -379,8 +379,38 @@ func TestGuardOutcomeWriteFails(t *testing.T) {
 	require.NoError(t, err)
 	out, err := g.Execute(context.Background(), plan, "db", "")
 	require.ErrorIs(t, err, ErrAudit)
-	assert.Equal(t, ResultDone, out.Result, "it ran")
-	assert.Equal(t, 2, out.ExitCode(), "but is not recorded")
-	require.NotNil(t, out.Record)
-	assert.Equal(t, PhaseOutcome, out.Record.Phase)
+	assert.Equal(t, int32(1), fa.runs.Load(), "it ran")
+	assert.Equal(t, ResultNotRecorded, out.Result, "a result of done needs a record")
+	assert.Equal(t, ResultDone, out.Ran)
+	assert.Equal(t, "done — NOT RECORDED", out.Headline())
+	assert.False(t, out.Recorded())
+	assert.Nil(t, out.Record)
+	require.NotNil(t, out.Draft)
+	assert.Equal(t, PhaseOutcome, out.Draft.Phase)
+	assert.Equal(t, 2, out.ExitCode(), "not recorded")
+	assert.Contains(t, out.Next, "NOT in the audit log")
+}
+
+func TestOutcomeHeadlineAndExitCode(t *testing.T) {
+	rec := &Record{}
+	tests := []struct {
+		name     string
+		out      Outcome
+		headline string
+		code     int
+	}{
+		{"done and verified", Outcome{Result: ResultDone, Verified: true, Record: rec}, "done, verified", 0},
+		{"done, not verified", Outcome{Result: ResultDone, Record: rec}, "done, NOT verified", 2},
+		{"done and verified but no record", Outcome{Result: ResultDone, Verified: true}, "done, verified", 2},
+		{"not recorded", Outcome{Result: ResultNotRecorded, Ran: ResultDone, Verified: true, Err: ErrAudit}, "done — NOT RECORDED", 2},
+		{"failed, not recorded", Outcome{Result: ResultNotRecorded, Ran: ResultFailed, Err: ErrAudit}, "failed — NOT RECORDED", 2},
+		{"refused", Outcome{Result: ResultRefused, Err: ErrReadOnly}, "refused", 1},
+		{"dry run", Outcome{Result: ResultDryRun, Record: rec}, "dry-run", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.headline, tt.out.Headline())
+			assert.Equal(t, tt.code, tt.out.ExitCode())
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package remedy
 
 import (
+	"cmp"
 	"errors"
 	"time"
 )
@@ -25,6 +26,10 @@ const (
 	ResultFailed  = "failed"  // something ran and a step failed
 	ResultRefused = "refused" // nothing ran
 	ResultDryRun  = "dry-run" // the plan was shown and recorded; nothing ran
+	// ResultNotRecorded: the action ran (Outcome.Ran says how it went) but
+	// its outcome could not be written to the audit log. Done and failed
+	// are only ever results of a recorded outcome.
+	ResultNotRecorded = "not-recorded"
 )
 
 // Refusals. Execute returns them wrapped; test with errors.Is.
@@ -144,8 +149,31 @@ type Outcome struct {
 	Preconditions []Precondition    `json:"preconditions,omitempty"`
 	Binding       map[string]string `json:"binding,omitempty"`
 	Duration      time.Duration     `json:"-"`
-	// Record is the outcome's audit record as written (nil if none was).
+	// Ran is what the steps did (ResultDone or ResultFailed) when Result
+	// is ResultNotRecorded.
+	Ran string `json:"ran,omitempty"`
+	// Record is the outcome's audit record as written; nil when it could
+	// not be written (then Draft is what the guard tried to write).
 	Record *Record `json:"-"`
+	Draft  *Record `json:"-"`
+}
+
+// Recorded reports whether the outcome is in the audit log.
+func (o Outcome) Recorded() bool { return o.Record != nil }
+
+// Headline is the result in words, the same on the screen, the timeline
+// and the CLI: "done, verified", "done, NOT verified", "done — NOT
+// RECORDED", "failed", "refused", "dry-run".
+func (o Outcome) Headline() string {
+	switch {
+	case o.Result == ResultNotRecorded:
+		return cmp.Or(o.Ran, "ran") + " — NOT RECORDED"
+	case o.Result == ResultDone && o.Verified:
+		return "done, verified"
+	case o.Result == ResultDone:
+		return "done, NOT verified"
+	}
+	return o.Result
 }
 
 // ExitCode is the CLI's code (SPEC §9): 0 done, verified and recorded (or
@@ -155,7 +183,7 @@ func (o Outcome) ExitCode() int {
 	switch {
 	case o.Result == ResultRefused:
 		return 1
-	case o.Err != nil:
+	case o.Err != nil, !o.Recorded():
 		return 2
 	case o.Result == ResultDryRun, o.Result == ResultDone && o.Verified:
 		return 0

@@ -3,11 +3,14 @@ package dialog
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/remedy"
 	"github.com/fivelayer/triage/tui/text"
 )
@@ -309,4 +312,47 @@ func TestHelpOffersOnlyWhatCanHelp(t *testing.T) {
 		keys = append(keys, b.Help().Key)
 	}
 	assert.Equal(t, []string{"esc"}, keys, "read-only: previewing again cannot help")
+}
+
+// breakingRunner runs nothing and, while "running", replaces the audit log
+// with a directory, so the outcome cannot be recorded.
+type breakingRunner struct{ audit string }
+
+func (r *breakingRunner) Run(context.Context, []string) ([]byte, []byte, error) {
+	if err := os.Remove(r.audit); err != nil {
+		return nil, nil, err
+	}
+	return []byte("restarted ok\n"), nil, os.Mkdir(r.audit, 0o700)
+}
+
+func TestOutcomeNotRecordedIsNeverShownAsDone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	g := remedy.NewGuard(estate(""), remedy.Options{
+		AuditPath: path, Runner: &breakingRunner{audit: path}, Operator: "tester", Origin: "-", Host: "h",
+		Reprobe: func(context.Context, string) (probes.Status, string) { return probes.OK, "all 1 checks ok" },
+	})
+	m, cmd := Open(Deps{Guard: g}, remedy.Request{Action: remedy.Restart, Component: "api"}, nil)
+	m = deliver(t, m, cmd)
+	m, _ = press(m, "tab", "a", "p", "i")
+	m, cmd = press(m, "enter")
+	require.NotNil(t, cmd)
+	var outMsg OutcomeMsg
+	for cmd != nil {
+		msg := cmd()
+		if o, ok := msg.(OutcomeMsg); ok {
+			outMsg = o
+		}
+		if msg == nil {
+			break
+		}
+		m, cmd = m.Update(msg)
+	}
+	out, done := m.Outcome()
+	require.True(t, done)
+	assert.Equal(t, remedy.ResultNotRecorded, out.Result)
+	v := view(m, 100, 30)
+	assert.Contains(t, v, "✖ done — NOT RECORDED")
+	assert.NotContains(t, v, "✔ done")
+	assert.Contains(t, v, "(not recorded)")
+	assert.Contains(t, EventText(outMsg.Outcome, outMsg.Err), "locally: done — NOT RECORDED", "the timeline")
 }

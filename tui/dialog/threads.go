@@ -74,6 +74,8 @@ func EventText(o remedy.Outcome, err error) string {
 	}
 	var s string
 	switch {
+	case o.Result == remedy.ResultNotRecorded:
+		s = what + ": " + o.Headline()
 	case o.Result == remedy.ResultDone && o.Verified:
 		s = what + ": done (verified)"
 	case o.Result == remedy.ResultDone:

@@ -333,10 +333,10 @@ func resultStyle(st *common.Styles, o remedy.Outcome) func(...string) string {
 func resultLine(o remedy.Outcome, err error) string {
 	d := o.Duration.Round(time.Millisecond)
 	switch {
+	case o.Result == remedy.ResultNotRecorded:
+		return fmt.Sprintf("✖ %s in the audit log, after %s: %s", o.Headline(), d, errText(err))
 	case o.Result == remedy.ResultDone && o.Verified:
 		return fmt.Sprintf("✔ done, verified, in %s", d)
-	case o.Result == remedy.ResultDone && o.Verified:
-		return fmt.Sprintf("▲ done and verified in %s, but %s", d, errText(err))
 	case o.Result == remedy.ResultDone && err != nil:
 		return fmt.Sprintf("▲ done but NOT verified, in %s; %s", d, errText(err))
 	case o.Result == remedy.ResultDone:
