@@ -259,6 +259,10 @@ func newAuditCmd(g *globals) *cobra.Command {
 			path := g.auditLog
 			if path == "" {
 				path = remedy.DefaultAuditPath()
+			} else if _, err := os.Lstat(path); err != nil {
+				// A named log that is not there is a typo or a lost log,
+				// never an empty history.
+				return &exitError{3, fmt.Errorf("audit log %s: %w", path, err)}
 			}
 			recs, skipped, err := remedy.ReadAudit(path)
 			if err != nil {

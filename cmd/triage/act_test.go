@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,4 +27,9 @@ func TestPrintOutcomeSaysNotRecorded(t *testing.T) {
 			assert.Contains(t, b.String(), tt.want)
 		})
 	}
+}
+
+func TestAuditNamedLogMissingIsAnError(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.jsonl")
+	assert.Equal(t, 3, run([]string{"--audit-log", missing, "audit"}))
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -83,12 +84,9 @@ func (a *auditLog) append(r Record, secrets []string) error {
 	b = append(redactJSON(b, secrets), '\n')
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
-		return fmt.Errorf("%w: %v", ErrAudit, err)
-	}
-	f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := openAuditAppend(a.path)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrAudit, err)
+		return err
 	}
 	if _, err := f.Write(b); err != nil {
 		_ = f.Close()
@@ -104,10 +102,75 @@ func (a *auditLog) append(r Record, secrets []string) error {
 	return nil
 }
 
+// openAuditAppend opens the audit log for appending, creating it 0600.
+// It refuses (ErrAudit) what an attacker could have put in its place: a
+// symlink (O_NOFOLLOW: appending through one writes to its target), a
+// FIFO or device (O_NONBLOCK keeps a FIFO from blocking the open), a file
+// owned by someone else, or one group or world can write (its lines could
+// have been forged). A file that others may only read is tightened to 0600.
+func openAuditAppend(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrAudit, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("%w: %s is a symbolic link; the audit log must be a regular file", ErrAudit, path)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrAudit, err)
+	}
+	st, err := f.Stat()
+	if err == nil {
+		err = vetAuditFile(path, st)
+	}
+	if err == nil && st.Mode().Perm() != 0o600 {
+		if cerr := f.Chmod(0o600); cerr != nil {
+			err = fmt.Errorf("%w: %s is mode %04o and cannot be made 0600: %v", ErrAudit, path, st.Mode().Perm(), cerr)
+		}
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// vetAuditFile refuses an audit log that is not a regular file owned by
+// this user and closed to other writers.
+func vetAuditFile(path string, st fs.FileInfo) error {
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s is not a regular file (%s)", ErrAudit, path, st.Mode().Type())
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Geteuid() {
+		return fmt.Errorf("%w: %s is owned by uid %d, not by this user (uid %d)", ErrAudit, path, sys.Uid, os.Geteuid())
+	}
+	if st.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("%w: %s is writable by group or others (mode %04o); its records cannot be trusted: check it, then chmod 600", ErrAudit, path, st.Mode().Perm())
+	}
+	return nil
+}
+
+// check refuses an existing audit log that appending would refuse, so a
+// preview says so before anyone types a confirmation. A missing log is fine:
+// it is created on the first record.
+func (a *auditLog) check() error {
+	st, err := os.Lstat(a.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("%w: %v", ErrAudit, err)
+	case st.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%w: %s is a symbolic link; the audit log must be a regular file", ErrAudit, a.path)
+	}
+	return vetAuditFile(a.path, st)
+}
+
 // ReadAudit reads every record of an audit log, oldest first. A missing
 // file is an empty log; a line that does not parse is skipped and counted.
+// A symlink, FIFO or device is refused rather than followed or waited on.
 func ReadAudit(path string) (records []Record, skipped int, err error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0, nil
 	}
@@ -115,6 +178,9 @@ func ReadAudit(path string) (records []Record, skipped int, err error) {
 		return nil, 0, fmt.Errorf("read audit log: %w", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, 0, fmt.Errorf("read audit log: %s is not a regular file", path)
+	}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 	for sc.Scan() {

@@ -199,6 +199,9 @@ func (g *Guard) Preview(ctx context.Context, req Request) (Plan, error) {
 		return p, fmt.Errorf("unknown action %q (want kill-session, kill-query, restart, switchover or failover)", req.Action)
 	}
 	comp, gateErr := g.gate(req)
+	if gateErr == nil {
+		gateErr = g.audit.check() // an unusable audit log refuses before anything is typed
+	}
 	if gateErr != nil {
 		p.Refusal, p.Label = gateErr, describe(req)
 		return g.issue(p, nil), nil
