@@ -26,6 +26,13 @@ type Config struct {
 	Default bool `yaml:"-"`
 	// Warnings are non-fatal findings (a literal dsn, say), with line and column.
 	Warnings []string `yaml:"-"`
+	// Lint are findings about this machine rather than the file (a secret's
+	// variable unset, a file missing, a restart command not found), with
+	// line and column; `config validate` lists them.
+	Lint []string `yaml:"-"`
+
+	// probePos is where each probe is written: [component, probe] index.
+	probePos map[[2]int]Issue
 }
 
 // Component is a named part of the estate: what to look at and what may be done to it.

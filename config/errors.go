@@ -37,6 +37,7 @@ func (e *ValidationError) Error() string {
 type issues struct {
 	errs     []Issue
 	warnings []Issue
+	lint     []Issue // depend on the machine, see lintConfig
 }
 
 func (s *issues) errorf(n *yaml.Node, format string, args ...any) {

@@ -5,24 +5,75 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
 
+// MaxFileSize bounds a config file: a real estate's config is a few
+// kilobytes, and a bigger one is a mistake (or /dev/zero behind a symlink)
+// that would otherwise cost minutes and gigabytes to parse.
+const MaxFileSize = 1 << 20
+
 // Load reads and validates the config file at path.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path)
+}
+
+// ReadFile reads a config file: a regular file (a symlink to one is fine)
+// of at most MaxFileSize bytes. A FIFO, a device or a directory is refused
+// at once: the open does not wait for a FIFO's writer.
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(data, path)
+	defer f.Close()
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("read config: %w", err)
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("read config %s: not a regular file (%s)", path, fileType(st.Mode()))
+	case st.Size() > MaxFileSize:
+		return nil, fmt.Errorf("read config %s: %d bytes; a config may be at most %d bytes (1 MiB)", path, st.Size(), MaxFileSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("read config: %w", err)
+	case len(data) > MaxFileSize:
+		return nil, fmt.Errorf("read config %s: grew past %d bytes (1 MiB) while being read", path, MaxFileSize)
+	}
+	return data, nil
+}
+
+func fileType(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return m.Type().String()
 }
 
 // Parse validates data as a config and fills its defaults. source names the
@@ -50,6 +101,10 @@ func Parse(data []byte, source string) (*Config, error) {
 	sortIssues(d.warnings)
 	for _, w := range d.warnings {
 		cfg.Warnings = append(cfg.Warnings, w.String())
+	}
+	sortIssues(d.lint)
+	for _, w := range d.lint {
+		cfg.Lint = append(cfg.Lint, w.String())
 	}
 	fill(cfg)
 	return cfg, nil

@@ -186,6 +186,7 @@ func (d *decoder) checkSwitches(n *yaml.Node, kind probes.Kind, spec *probes.Spe
 // checkProbeThresholds reports probe-level threshold keys that name no check.
 func (d *decoder) checkProbeThresholds(n *yaml.Node, kind probes.Kind, spec *probes.Spec) {
 	_, tv := child(n, "thresholds")
+	d.checkThresholdMap(tv, func(key string) string { return key })
 	if tv == nil || tv.Kind != yaml.MappingNode || len(kind.Checks) == 0 {
 		return
 	}
@@ -203,6 +204,9 @@ func (d *decoder) checkRules(n *yaml.Node, spec *probes.Spec) {
 	_, rv := child(n, "rules")
 	nodes := items(rv)
 	for i, r := range spec.Rules {
+		if i < len(nodes) {
+			d.checkBounds(nodes[i], ruleWhat(r.Name), r.Below)
+		}
 		if r.Layer == "" || i >= len(nodes) {
 			continue
 		}

@@ -14,8 +14,8 @@ func Targets(cfg *Config) ([]probes.Target, []error) {
 		out  []probes.Target
 		errs []error
 	)
-	for _, c := range cfg.Components {
-		for _, s := range c.Probes {
+	for i, c := range cfg.Components {
+		for j, s := range c.Probes {
 			if s.Component == "" { // a Config built by hand rather than parsed
 				s.Component = c.Name
 			}
@@ -23,14 +23,15 @@ func Targets(cfg *Config) ([]probes.Target, []error) {
 				s.DefaultTimeout = cfg.TimeoutD()
 			}
 			name := c.Name + "/" + s.ProbeID()
+			pos := cfg.probePos[[2]int{i, j}]
 			kind, ok := lookupKind(s.Kind)
 			if !ok || kind.New == nil {
-				errs = append(errs, fmt.Errorf("%s: probe kind %q is not registered", name, s.Kind))
+				errs = append(errs, &TargetError{Probe: name, Line: pos.Line, Col: pos.Col, Err: fmt.Errorf("probe kind %q is not registered", s.Kind)})
 				continue
 			}
 			p, err := kind.New(s)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+				errs = append(errs, &TargetError{Probe: name, Line: pos.Line, Col: pos.Col, Err: err})
 				continue
 			}
 			out = append(out, probes.Target{
@@ -46,3 +47,17 @@ func Targets(cfg *Config) ([]probes.Target, []error) {
 	}
 	return out, errs
 }
+
+// TargetError is a probe that could not be built, with where it is written
+// (Line 0 for a Config not parsed from a file).
+type TargetError struct {
+	Probe     string // component/id
+	Line, Col int
+	Err       error
+}
+
+// Error is "component/id: why".
+func (e *TargetError) Error() string { return e.Probe + ": " + e.Err.Error() }
+
+// Unwrap returns why.
+func (e *TargetError) Unwrap() error { return e.Err }

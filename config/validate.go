@@ -42,6 +42,9 @@ func (d *decoder) checkConfig(root *yaml.Node, cfg *Config) {
 		}
 	}
 	d.checkGlobalThresholds(root)
+	d.checkCycles(cfg, nodes)
+	d.lintConfig(cfg, nodes)
+	cfg.probePos = probePositions(nodes)
 }
 
 // componentNames reports nameless, badly named and duplicate components and
@@ -153,6 +156,7 @@ func (d *decoder) checkGlobalThresholds(root *yaml.Node) {
 	if tv == nil || tv.Kind != yaml.MappingNode {
 		return
 	}
+	d.checkThresholdMap(tv, func(key string) string { _, check, _ := strings.Cut(key, "."); return check })
 	for i := 0; i+1 < len(tv.Content); i += 2 {
 		k := tv.Content[i]
 		kindName, check, ok := strings.Cut(k.Value, ".")

@@ -3,8 +3,10 @@ package probes
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -152,7 +154,7 @@ func resolveSecret(what, env, file, literal string) (string, error) {
 		}
 		return v, nil
 	case file != "":
-		b, err := os.ReadFile(file)
+		b, err := readSecretFile(file)
 		if err != nil {
 			return "", fmt.Errorf("%s: read %s: %w", what, file, err)
 		}
@@ -165,6 +167,29 @@ func resolveSecret(what, env, file, literal string) (string, error) {
 		return literal, nil
 	}
 	return "", fmt.Errorf("%s: none of %s_env, %s_file, %s given: %w", what, what, what, what, ErrNoSecret)
+}
+
+// maxSecretFile bounds a dsn_file or password_file: a secret is a line, and
+// a FIFO or /dev/zero named by mistake must fail at once, not hang or fill
+// memory.
+const maxSecretFile = 64 << 10
+
+func readSecretFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err == nil && len(b) > maxSecretFile {
+		err = fmt.Errorf("more than %d bytes; a secret file holds one line", maxSecretFile)
+	}
+	return b, err
 }
 
 // Kind is one registered probe kind: what it takes and how to build it.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -25,12 +26,23 @@ func newConfigCmd() *cobra.Command {
 			for _, w := range cfg.Warnings {
 				fmt.Fprintf(os.Stderr, "%s:%s\n", args[0], w)
 			}
+			for _, w := range cfg.Lint {
+				fmt.Fprintf(os.Stderr, "%s:%s (warning)\n", args[0], w)
+			}
 			// Building each probe catches what only its kind knows (a
 			// misspelt metric rename, say). Building opens no connection.
 			targets, errs := config.Targets(cfg)
 			closeTargets(targets)
 			if len(errs) > 0 {
-				return &exitError{3, errors.Join(errs...)}
+				lines := make([]string, len(errs))
+				for i, err := range errs {
+					lines[i] = args[0] + ": " + err.Error()
+					var te *config.TargetError
+					if errors.As(err, &te) && te.Line > 0 {
+						lines[i] = fmt.Sprintf("%s:%d:%d: %s", args[0], te.Line, te.Col, te.Error())
+					}
+				}
+				return &exitError{3, errors.New(strings.Join(lines, "\n"))}
 			}
 			n := 0
 			for _, c := range cfg.Components {

@@ -82,6 +82,15 @@ default that watches this host and its standard local ports.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTUI(cmd.Context(), g)
 		},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			// An empty --config would silently mean "search the usual
+			// places": a script with an unset variable must not get
+			// another estate's config.
+			if f := cmd.Flags().Lookup("config"); f != nil && f.Changed && g.config == "" {
+				return &exitError{3, errors.New("--config: empty path (omit the flag to use the default search)")}
+			}
+			return nil
+		},
 	}
 	root.SetVersionTemplate("triage {{.Version}}\n")
 	pf := root.PersistentFlags()
