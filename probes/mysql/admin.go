@@ -29,6 +29,13 @@ type Admin struct {
 	unix     bool
 }
 
+// AdminLockWait is the lock_wait_timeout of every Admin session. SET
+// GLOBAL read_only, FLUSH TABLES WITH READ LOCK and CHANGE MASTER wait for
+// metadata locks, by default for a day: a session holding LOCK TABLES
+// would hang the action. Bounded, the statement fails and the action
+// stops with its state (a variable for tests).
+var AdminLockWait = 10 * time.Second
+
 // OpenAdmin opens an Admin on spec's DSN (dsn_env, dsn_file or dsn). Nothing
 // connects until the first statement. Errors never quote the DSN.
 func OpenAdmin(spec probes.Spec) (*Admin, error) {
@@ -45,6 +52,10 @@ func OpenAdmin(spec probes.Spec) (*Admin, error) {
 		cfg.Timeout = 5 * time.Second
 	}
 	cfg.ReadTimeout, cfg.WriteTimeout = 0, 0
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["lock_wait_timeout"] = strconv.Itoa(max(int(AdminLockWait.Seconds()), 1))
 	cfg.Logger = &driver.NopLogger{}
 	conn, err := driver.NewConnector(cfg)
 	if err != nil {

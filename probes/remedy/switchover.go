@@ -27,6 +27,7 @@ type switchAction struct {
 	engine   mysql.Engine
 	password string // replication password, registered as a secret
 	ioPos    string // failover: what the standby received (Gtid_IO_Pos or Retrieved_Gtid_Set)
+	lock     *writerLock
 }
 
 func buildAction(g *Guard, kind ActionKind, comp *config.Component) (action, error) {
@@ -148,6 +149,9 @@ func (a *switchAction) commands() []string {
 		for _, s := range mysql.ReadOnlyStatements(e, true) {
 			out = append(out, on(a.primary, s))
 		}
+		if a.blocksWriters() {
+			out = append(out, a.lockCommands()...)
+		}
 		pos := "SELECT @@gtid_binlog_pos"
 		if !e.MariaDB {
 			pos = "SELECT @@global.gtid_executed"
@@ -162,6 +166,9 @@ func (a *switchAction) commands() []string {
 	}
 	if len(a.cfg.TrafficArgv) > 0 {
 		out = append(out, "local: "+displayArgv(a.cfg.TrafficArgv))
+	}
+	if a.blocksWriters() {
+		out = append(out, a.releaseCommands()...)
 	}
 	if !a.failover {
 		if _, show, err := a.demote(false); err == nil {
@@ -217,6 +224,8 @@ func (a *switchAction) read(ctx context.Context) ([]Precondition, map[string]str
 	pre = append(pre, replicaChecks(sst, &pst)...)
 	pre = append(pre, a.errantCheck(ctx, sst, pst))
 	pre = append(pre, a.primaryChecks(ctx, pst)...)
+	a.engine = sst.Engine
+	pre = append(pre, a.privilegedCheck(ctx))
 	pre = append(pre, a.accountChecks()...)
 	return pre, binding, &sst, &pst
 }

@@ -33,9 +33,16 @@ func replicaChecks(sst mysql.ServerState, pst *mysql.ServerState) []Precondition
 	if !errs.OK {
 		errs.Got = fmt.Sprintf("IO %d %s; SQL %d %s", r.LastIOErrno, r.LastIOError, r.LastSQLErrno, r.LastSQLError)
 	}
+	// Seconds_Behind as the server reports it: a delayed replica is behind
+	// on purpose, and still behind; promoting it loses what it holds back.
 	lag := Precondition{Name: "replication lag", Want: "0 s", Got: "unknown (NULL)"}
-	if l, ok := r.Lag(); ok {
-		lag.Got, lag.OK = fmt.Sprintf("%d s", l), l == 0
+	if b := r.SecondsBehind; b != nil {
+		lag.Got, lag.OK = fmt.Sprintf("%d s", *b), *b == 0
+	}
+	delay := Precondition{Name: "replication delay", Want: "no MASTER_DELAY (a delayed standby is not ready to promote)", Got: "none", OK: r.SQLDelay == 0}
+	if r.SQLDelay > 0 {
+		delay.Got = fmt.Sprintf("MASTER_DELAY %d s, %s behind: set MASTER_DELAY = 0 on the standby and let it catch up, then preview again",
+			r.SQLDelay, behind(r))
 	}
 	gtid := Precondition{Name: "GTID positioning"}
 	if sst.Engine.MariaDB {
@@ -46,7 +53,7 @@ func replicaChecks(sst mysql.ServerState, pst *mysql.ServerState) []Precondition
 	}
 	binlog := Precondition{Name: "standby binary log", Want: "log_bin ON (the old primary will replicate from it)",
 		Got: onOff(sst.LogBin), OK: sst.LogBin}
-	return []Precondition{ch, threads, errs, lag, gtid, binlog}
+	return []Precondition{ch, threads, errs, lag, delay, gtid, binlog}
 }
 
 // errantCheck is §4: the standby has no transactions of its own.
@@ -143,6 +150,14 @@ func (a *switchAction) failoverChecks(pre []Precondition, binding map[string]str
 	gtid := Precondition{Name: "GTID positioning", Want: "GTID replication", Got: orDash(r.UsingGTID),
 		OK: r.UsingGTID != "" && r.UsingGTID != "No" || r.AutoPosition}
 	return append(pre, io, sqlT, gtid)
+}
+
+// behind is Seconds_Behind in words ("24 s", or "unknown").
+func behind(r mysql.ReplicaStatus) string {
+	if r.SecondsBehind == nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%d s", *r.SecondsBehind)
 }
 
 func onOff(b bool) string {

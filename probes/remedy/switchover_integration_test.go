@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/lab/mariadbtest"
+	"github.com/fivelayer/triage/probes/mysql"
 	"github.com/fivelayer/triage/probes/remedy/remedytest"
 )
 
@@ -137,9 +137,15 @@ func TestSwitchoverTrafficHookFailsStopsWithState(t *testing.T) {
 	logOutcome(t, out)
 	require.ErrorIs(t, err, ErrFailed)
 	assert.Equal(t, 2, out.ExitCode())
-	last := out.Steps[len(out.Steps)-1]
-	assert.Equal(t, "move traffic", last.Name)
-	assert.Contains(t, last.Output, "proxy unreachable")
+	var hook StepResult
+	for _, s := range out.Steps {
+		if s.Name == "move traffic" {
+			hook = s
+		}
+	}
+	assert.False(t, hook.OK)
+	assert.Contains(t, hook.Output, "proxy unreachable")
+	assert.Equal(t, "release the global read lock on db-primary", out.Steps[len(out.Steps)-1].Name, "the lock does not outlive the switchover")
 	assert.Contains(t, out.Next, "db-standby is the primary now and writable")
 	assert.Contains(t, out.Next, "CHANGE MASTER TO")
 	assert.NotContains(t, out.Next, mariadbtest.ReplPassword)
@@ -147,37 +153,30 @@ func TestSwitchoverTrafficHookFailsStopsWithState(t *testing.T) {
 	assert.Equal(t, "1", p.primary.Query(t, "SELECT @@read_only"), "left read-only, not demoted")
 }
 
-func TestSwitchoverStopsAndUndoesWhenThePrimaryKeepsWriting(t *testing.T) {
+func TestSwitchoverStopsAndUndoesWhenWritersCannotBeLocked(t *testing.T) {
 	p := startPair(t)
-	// The standby applies each event a second late, so the wait for TARGET
-	// lasts about a second and the writer below surely commits in it.
-	p.replica.Exec(t, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=1", "START SLAVE")
-	mariadbtest.WaitCaughtUp(t, p.primary, p.replica, 10*time.Second)
+	old, oldAdmin := lockWaitTimeout, mysql.AdminLockWait
+	lockWaitTimeout, mysql.AdminLockWait = 2*time.Second, 2*time.Second
+	t.Cleanup(func() { lockWaitTimeout, mysql.AdminLockWait = old, oldAdmin })
 	g, _ := testGuard(t, p.config(t, nil), Options{})
 	ctx := context.Background()
 	plan, err := g.Preview(ctx, Request{Action: Switchover, Component: "db-primary", Reason: "test"})
 	require.NoError(t, err)
 	requireReady(t, plan)
 
-	// root holds READ_ONLY ADMIN (ALL): read_only does not stop it
-	// (data-layer.md §7b caveat), so the position moves after read_only.
-	root := p.primary.DB(t)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for i := 1; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			_, _ = root.Exec("INSERT INTO app.w (id, via) VALUES (?, 'root')", 1_000_000+i)
-		}
-	})
+	// A session holding a table lock keeps SET GLOBAL read_only and FLUSH
+	// TABLES WITH READ LOCK waiting past lock_wait_timeout: the switchover
+	// cannot keep writers out, so it must stop (not hang) and undo before
+	// anything moved.
+	conn, err := p.primary.DB(t).Conn(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	_, err = conn.ExecContext(ctx, "LOCK TABLES app.w WRITE")
+	require.NoError(t, err)
+
 	out, err := g.Execute(ctx, plan, "db-standby", "")
-	close(stop)
-	wg.Wait()
 	logOutcome(t, out)
+	_, _ = conn.ExecContext(ctx, "UNLOCK TABLES")
 	require.ErrorIs(t, err, ErrFailed)
 	assert.Contains(t, out.Next, "db-primary is writable again and db-standby is still its replica")
 	assert.Equal(t, "0", p.primary.Query(t, "SELECT @@read_only"), "read_only undone")

@@ -54,9 +54,9 @@ func state(ctx context.Context, admin *mysql.Admin) (mysql.ServerState, string, 
 		line += ", not a replica"
 	} else {
 		r := s.Replicas[0]
-		lag := "unknown"
-		if l, ok := r.Lag(); ok {
-			lag = fmt.Sprintf("%d s", l)
+		lag := behind(r)
+		if r.SQLDelay > 0 {
+			lag += fmt.Sprintf(", MASTER_DELAY %d s", r.SQLDelay)
 		}
 		line += fmt.Sprintf(", replica of %s:%d (IO %s, SQL %s, lag %s)", r.SourceHost, r.SourcePort, r.IORunning, r.SQLRunning, lag)
 	}
@@ -74,6 +74,7 @@ func (a *switchAction) run(ctx context.Context, p Plan, out *Outcome) error {
 		// session): leaving the primary read-only is the worse outcome.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readTimeout)
 		defer cancel()
+		_ = a.releaseLock(ctx, out, false) // P stays the primary: its writers may go on
 		err := step(ctx, out, "undo: make "+P+" writable again", strings.Join(mysql.ReadOnlyStatements(e, false), "; "),
 			func(ctx context.Context) (string, error) {
 				if err := execSQL(ctx, a.pa, mysql.ReadOnlyStatements(e, false)); err != nil {
@@ -98,6 +99,17 @@ func (a *switchAction) run(ctx context.Context, p Plan, out *Outcome) error {
 		return st, err
 	}); err != nil {
 		return undo("could not set " + P + " read-only: " + err.Error())
+	}
+	if a.blocksWriters() {
+		// Whatever happens below, the lock does not outlive the switchover.
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readTimeout)
+			defer cancel()
+			_ = a.releaseLock(ctx, out, true)
+		}()
+		if err := a.lockWriters(ctx, out); err != nil {
+			return undo("could not keep " + P + "'s privileged writers out: " + err.Error())
+		}
 	}
 	var target string
 	if err := step(ctx, out, "read "+P+"'s position", "", func(ctx context.Context) (string, error) {
@@ -131,9 +143,17 @@ func (a *switchAction) run(ctx context.Context, p Plan, out *Outcome) error {
 		return err
 	}
 	if err := a.moveTraffic(ctx, out); err != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readTimeout)
+		_ = a.releaseLock(rctx, out, true)
+		cancel()
 		_, show, _ := a.demote(false)
 		out.Next = fmt.Sprintf("%s is the primary now and writable; %s is read-only and not replicating. The traffic hook failed, so clients may still be sent to %s and fail: fix it and run %q by hand, then demote %s with: %s",
 			S, P, P, displayArgv(a.cfg.TrafficArgv), P, strings.Join(show, "; "))
+		return err
+	}
+	if err := a.releaseLock(ctx, out, true); err != nil {
+		out.Next = fmt.Sprintf("%s is the primary now and receives traffic; %s is read-only. Releasing %s's global read lock reported: %v; check that no session of a privileged account is still connected to %s, then demote it.",
+			S, P, P, err, P)
 		return err
 	}
 	return a.demoteStep(ctx, out)

@@ -73,6 +73,15 @@ func (a *switchAction) check(ctx context.Context) (bool, string) {
 	default:
 		good = append(good, fmt.Sprintf("%s is its replica: %s; applied %s's position %s", P, pline, S, target))
 	}
+	// A write that landed on the old primary after the target position is
+	// a transaction the new primary lacks: the pair has split.
+	if a.engine.MariaDB {
+		if now, _, err := state(ctx, a.pa); err == nil {
+			if own := mysql.MissingMariaDB(now.GTIDBinlogPos, sst.GTIDBinlogPos); len(own) > 0 {
+				bad = append(bad, fmt.Sprintf("%s holds transactions %s lacks: %s", P, S, strings.Join(own, ", ")))
+			}
+		}
+	}
 	return len(bad) == 0, strings.Join(append(good, bad...), "; ")
 }
 
