@@ -30,8 +30,8 @@ Exit codes: 0 green, 1 blue or yellow, 2 orange or red, 3 could not run.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w, err := time.ParseDuration(window)
-			if err != nil || w < 0 {
-				return &exitError{3, fmt.Errorf("--window %q: want a duration such as 1s", window)}
+			if err != nil || w < 0 || w > maxWindow {
+				return &exitError{3, fmt.Errorf("--window %q: want a duration from 0 to %s, such as 1s", window, maxWindow)}
 			}
 			var keep []probes.Layer
 			for _, name := range layers {
@@ -100,6 +100,10 @@ func loadEstate(_ context.Context, g *globals) (*config.Config, []probes.Target,
 	}
 	return cfg, targets, nil
 }
+
+// maxWindow bounds --window: a one-shot check that waits longer is a
+// typo (1h for 1s), and would hold the caller (a cron job, CI) for it.
+const maxWindow = time.Minute
 
 // checkRound runs one round. Probes with a rate check sample a second time
 // window after their first while the others run, so rates are measured, not

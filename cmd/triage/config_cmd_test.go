@@ -56,3 +56,22 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestSmallCLIRefusals(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantStderr string
+	}{
+		{"the screen into a pipe", []string{"--config", filepath.Join("..", "..", "config", "testdata", "minimal.yaml")}, "the screen needs a terminal"},
+		{"check --window far too long", []string{"check", "--window", "100h"}, "--window \"100h\": want a duration from 0 to 1m0s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// runTriage gives the command pipes, never a terminal.
+			_, stderr, code := runTriage(t, buildTriage(t), nil, tt.args...)
+			assert.Equal(t, 3, code, stderr)
+			assert.Contains(t, stderr, tt.wantStderr)
+		})
+	}
+}

@@ -37,6 +37,9 @@ servers, seen by the real probes, and goes on the timeline.
 
 // runLab starts the estate, probes it every 2s and opens the screen.
 func runLab(ctx context.Context, g *globals) error {
+	if err := requireTerminal(); err != nil {
+		return err
+	}
 	est, err := training.Start(ctx)
 	if err != nil {
 		return &exitError{3, err}

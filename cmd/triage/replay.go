@@ -27,6 +27,9 @@ runs. A file that is cut short or garbled is refused with the line at fault
 			if err != nil {
 				return &exitError{3, err}
 			}
+			if err := requireTerminal(); err != nil {
+				return err
+			}
 			return tui.Run(cmd.Context(), tui.Options{Config: sess.Config(), Scheduler: p, Mode: tui.Replay,
 				Events: p.Events(), Now: p.Now, LogPath: stateFile("triage.log")})
 		},

@@ -13,6 +13,9 @@ import (
 
 // runTUI opens the live screen on the loaded estate.
 func runTUI(ctx context.Context, g *globals) error {
+	if err := requireTerminal(); err != nil {
+		return err
+	}
 	cfg, targets, err := loadEstate(ctx, g)
 	if err != nil {
 		return err
