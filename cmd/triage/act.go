@@ -12,11 +12,11 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes/remedy"
 )
 
@@ -239,16 +239,10 @@ func printOutcome(w io.Writer, o remedy.Outcome, auditPath string) {
 	fmt.Fprintf(w, "  audit: %s\n", auditPath)
 }
 
-// clean drops control characters (escape sequences from SQL text or
-// hostnames) before they reach the terminal; newlines and tabs stay.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
-			return r
-		}
-		return '?'
-	}, s)
-}
+// clean makes text from the estate (SQL, hostnames, command output) safe
+// for the terminal: escape sequences go whole, controls and bidirectional
+// overrides go, newlines and tabs stay.
+func clean(s string) string { return safety.SanitizeText(s) }
 
 func newAuditCmd(g *globals) *cobra.Command {
 	return &cobra.Command{

@@ -66,3 +66,25 @@ func TestCapture(t *testing.T) {
 		})
 	}
 }
+
+func TestSanitize(t *testing.T) {
+	tests := []struct {
+		name, in, line, text string
+	}{
+		{"plain", "SELECT 1", "SELECT 1", "SELECT 1"},
+		{"OSC with its payload", "a\x1b]0;pwned title\x07b", "ab", "ab"},
+		{"OSC 8 link", "\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\", "click", "click"},
+		{"CSI", "\x1b[2J\x1b[31mred\x1b[0m", "red", "red"},
+		{"C1 CSI as a character: the control goes, its harmless text stays", "x\u009b2Jy", "x2Jy", "x2Jy"},
+		{"right-to-left override", "evil\u202Etxt.exe", "eviltxt.exe", "eviltxt.exe"},
+		{"carriage return", "ok\rFAIL", "okFAIL", "okFAIL"},
+		{"lines", "a\nb\tc", "a b c", "a\nb\tc"},
+		{"invalid UTF-8", "a\xffb", "a\uFFFDb", "a\uFFFDb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.line, Sanitize(tt.in))
+			assert.Equal(t, tt.text, SanitizeText(tt.in))
+		})
+	}
+}
