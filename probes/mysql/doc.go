@@ -4,12 +4,13 @@
 // read_only role checks, fragmentation (info only) and the rate of rejected
 // logins.
 //
-// It also holds the primitives the remediation code builds on: the lock-wait
-// chain (LockWait, BuildChain), a session's identity (ThreadIdentity,
-// LookupThread), and the statements that change a server (KillThread, the
-// switchover steps in switchover.go and gtid.go, opened through OpenAdmin).
-// The probe itself never runs a statement that changes the server; the
-// changing primitives are called only from the one guard in probes/remedy.
+// It also holds what the remediation code reads: the lock-wait chain
+// (LockWait, BuildChain), a session's identity (ThreadIdentity,
+// LookupThread), a server's replication state and the privileged sessions
+// a switchover must stop (switchover.go, gtid.go), opened through
+// OpenAdmin. Nothing here changes a server: the statements that do (KILL,
+// read_only, the global read lock, promotion, demotion) live in
+// probes/remedy/internal/dbchange, which only the guard can import.
 //
 // SQL is chosen by engine and version, detected once per probe instance
 // (MariaDB 10.x/11.x and MySQL 5.7 read information_schema.INNODB_LOCK_WAITS;

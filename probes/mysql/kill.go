@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,16 +14,6 @@ var ErrIdentityChanged = errors.New("session no longer holds the previewed trans
 // DefaultMaxRowsModified is the rollback cost above which a kill is refused
 // (data-layer.md §6 step 3).
 const DefaultMaxRowsModified = 100_000
-
-// KillStatement is the exact statement a kill runs: KILL CONNECTION ends the
-// session and rolls back its transaction; KILL QUERY ends only the running
-// statement, keeping the transaction and its locks.
-func KillStatement(thread int64, queryOnly bool) string {
-	if queryOnly {
-		return fmt.Sprintf("KILL QUERY %d", thread)
-	}
-	return fmt.Sprintf("KILL CONNECTION %d", thread)
-}
 
 // CurrentLockWaits reads the row-lock wait edges now (§2a or §2b by engine).
 func CurrentLockWaits(ctx context.Context, q Queryer, e Engine) ([]LockWait, error) {
@@ -49,25 +38,6 @@ func WaitersOf(waits []LockWait, thread int64) []int64 {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// KillThread re-reads the session's identity on conn and, only if it is
-// still the same session and transaction as want, runs KillStatement on the
-// same connection, so nothing can slip in between the check and the kill
-// except the server's own scheduling. It returns what it saw.
-func KillThread(ctx context.Context, conn *sql.Conn, want ThreadIdentity, queryOnly bool) (ThreadIdentity, error) {
-	got, err := LookupThread(ctx, conn, want.ThreadID)
-	if err != nil {
-		return got, err
-	}
-	if !want.Same(got) {
-		return got, fmt.Errorf("thread %d: trx %q started %q, previewed trx %q started %q: %w",
-			want.ThreadID, got.TrxID, got.TrxStarted, want.TrxID, want.TrxStarted, ErrIdentityChanged)
-	}
-	if _, err := conn.ExecContext(ctx, KillStatement(want.ThreadID, queryOnly)); err != nil {
-		return got, fmt.Errorf("%s: %w", KillStatement(want.ThreadID, queryOnly), err)
-	}
-	return got, nil
 }
 
 // KillState is what verification sees of a killed session.

@@ -11,6 +11,7 @@ import (
 	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/mysql"
+	"github.com/fivelayer/triage/probes/remedy/internal/dbchange"
 )
 
 // killAction kills a blocking session (KILL CONNECTION) or only its running
@@ -88,7 +89,7 @@ func (a *killAction) preview(ctx context.Context, p *Plan) error {
 	}
 	a.former = mysql.WaitersOf(waits, p.Thread)
 	p.ConfirmWord = strconv.FormatInt(p.Thread, 10)
-	p.Commands = []string{mysql.KillStatement(p.Thread, a.queryOnly)}
+	p.Commands = []string{dbchange.KillStatement(p.Thread, a.queryOnly)}
 	pre, binding, id, err := a.read(ctx, p.Thread)
 	p.Preconditions, p.Binding = pre, binding
 	a.ident = identityFrom(p.Thread, binding)
@@ -175,7 +176,7 @@ func (a *killAction) run(ctx context.Context, p Plan, out *Outcome) error {
 		return errors.New(step.Error)
 	}
 	defer conn.Close()
-	got, err := mysql.KillThread(ctx, conn, a.ident, a.queryOnly)
+	got, err := dbchange.KillThread(ctx, conn, a.ident, a.queryOnly)
 	step.DurationMS = time.Since(start).Milliseconds()
 	switch {
 	case errors.Is(err, mysql.ErrIdentityChanged), errors.Is(err, mysql.ErrNoThread):

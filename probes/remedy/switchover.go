@@ -10,6 +10,7 @@ import (
 
 	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/probes/mysql"
+	"github.com/fivelayer/triage/probes/remedy/internal/dbchange"
 )
 
 // readTimeout bounds each state read, so a silent server cannot hang a preview.
@@ -146,7 +147,7 @@ func (a *switchAction) commands() []string {
 			out = append(out, on(a.standby, mysql.WaitStatement(e, a.ioPos, a.g.opts.WaitTimeout)+"  -- drain the relay log"))
 		}
 	} else {
-		for _, s := range mysql.ReadOnlyStatements(e, true) {
+		for _, s := range dbchange.ReadOnlyStatements(e, true) {
 			out = append(out, on(a.primary, s))
 		}
 		if a.blocksWriters() {
@@ -161,7 +162,7 @@ func (a *switchAction) commands() []string {
 			on(a.standby, mysql.WaitStatement(e, "TARGET", a.g.opts.WaitTimeout)+"  -- timeout: undo read_only, stop"),
 			on(a.primary, pos+"  -- must still equal TARGET, else undo read_only, stop"))
 	}
-	for _, s := range mysql.PromoteStatements(e) {
+	for _, s := range dbchange.PromoteStatements(e) {
 		out = append(out, on(a.standby, s))
 	}
 	if len(a.cfg.TrafficArgv) > 0 {
@@ -187,7 +188,7 @@ func (a *switchAction) demote(noBackslash bool) (run, show []string, err error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	run, show = mysql.DemoteStatements(a.engine, mysql.Source{Host: host, Port: port, User: a.cfg.ReplicationUser, Password: a.password}, noBackslash)
+	run, show = dbchange.DemoteStatements(a.engine, dbchange.Source{Host: host, Port: port, User: a.cfg.ReplicationUser, Password: a.password}, noBackslash)
 	return run, show, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fivelayer/triage/probes/mysql"
+	"github.com/fivelayer/triage/probes/remedy/internal/dbchange"
 )
 
 // On MariaDB read_only does not stop accounts with READ_ONLY ADMIN (SUPER
@@ -66,21 +67,21 @@ func sessionsText(ss []mysql.Session) string {
 // lockCommands are the plan's lines for taking the lock and killing.
 func (a *switchAction) lockCommands() []string {
 	return []string{
-		on(a.primary, fmt.Sprintf(mysql.LockWaitStatement, int(lockWaitTimeout.Seconds()))+"; "+mysql.GlobalReadLock+
+		on(a.primary, fmt.Sprintf(dbchange.LockWaitStatement, int(lockWaitTimeout.Seconds()))+"; "+dbchange.GlobalReadLock+
 			"  -- held on one connection until "+a.standby.Name+" is promoted and traffic moved"),
 		on(a.primary, "KILL CONNECTION <each privileged session>  -- listed under the preconditions, re-read now"),
 	}
 }
 
 func (a *switchAction) releaseCommands() []string {
-	return []string{on(a.primary, fmt.Sprintf("KILL CONNECTION <each privileged session, until none connects for %s>; %s", drainQuiet, mysql.ReleaseGlobalLock))}
+	return []string{on(a.primary, fmt.Sprintf("KILL CONNECTION <each privileged session, until none connects for %s>; %s", drainQuiet, dbchange.ReleaseGlobalLock))}
 }
 
 // lockWriters takes the global read lock on a connection of its own and
 // kills the privileged sessions, as two recorded steps.
 func (a *switchAction) lockWriters(ctx context.Context, out *Outcome) error {
 	P := a.primary.Name
-	err := step(ctx, out, "hold a global read lock on "+P, mysql.GlobalReadLock, func(ctx context.Context) (string, error) {
+	err := step(ctx, out, "hold a global read lock on "+P, dbchange.GlobalReadLock, func(ctx context.Context) (string, error) {
 		conn, err := a.pa.DB.Conn(ctx)
 		if err != nil {
 			return "", fmt.Errorf("connect: %s", a.pa.Explain(err))
@@ -90,7 +91,7 @@ func (a *switchAction) lockWriters(ctx context.Context, out *Outcome) error {
 			_ = conn.Close()
 			return "", fmt.Errorf("SELECT CONNECTION_ID(): %s", a.pa.Explain(err))
 		}
-		for _, st := range []string{fmt.Sprintf(mysql.LockWaitStatement, int(lockWaitTimeout.Seconds())), mysql.GlobalReadLock} {
+		for _, st := range []string{fmt.Sprintf(dbchange.LockWaitStatement, int(lockWaitTimeout.Seconds())), dbchange.GlobalReadLock} {
 			if _, err := conn.ExecContext(ctx, st); err != nil {
 				_ = conn.Close()
 				return "", fmt.Errorf("%s: %s", st, a.pa.Explain(err))
@@ -116,7 +117,7 @@ func (a *switchAction) killPrivileged(ctx context.Context, out *Outcome, name st
 		if err != nil {
 			return "", fmt.Errorf("%s", a.pa.Explain(err))
 		}
-		killed, err := mysql.KillSessions(ctx, a.lock.conn, ss)
+		killed, err := dbchange.KillSessions(ctx, a.lock.conn, ss)
 		if err != nil {
 			return "", fmt.Errorf("%s", a.pa.Explain(err))
 		}
@@ -150,7 +151,7 @@ func (a *switchAction) drain(ctx context.Context, out *Outcome) error {
 			ss, err := mysql.PrivilegedSessions(ctx, a.lock.conn)
 			if err == nil && len(ss) > 0 {
 				var killed []mysql.Session
-				killed, err = mysql.KillSessions(ctx, a.lock.conn, ss)
+				killed, err = dbchange.KillSessions(ctx, a.lock.conn, ss)
 				all = append(all, killed...)
 				quietSince = time.Now()
 			}
@@ -191,8 +192,8 @@ func (a *switchAction) releaseLock(ctx context.Context, out *Outcome, kill bool)
 	}
 	l := a.lock
 	a.lock = nil
-	err := step(ctx, out, "release the global read lock on "+P, mysql.ReleaseGlobalLock, func(ctx context.Context) (string, error) {
-		_, err := l.conn.ExecContext(ctx, mysql.ReleaseGlobalLock)
+	err := step(ctx, out, "release the global read lock on "+P, dbchange.ReleaseGlobalLock, func(ctx context.Context) (string, error) {
+		_, err := l.conn.ExecContext(ctx, dbchange.ReleaseGlobalLock)
 		cerr := l.conn.Close()
 		if err != nil {
 			return "connection closed: the lock went with it", nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes/mysql"
+	"github.com/fivelayer/triage/probes/remedy/internal/dbchange"
 )
 
 // step runs fn as one recorded step; fn returns the state read after it.
@@ -75,9 +76,9 @@ func (a *switchAction) run(ctx context.Context, p Plan, out *Outcome) error {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readTimeout)
 		defer cancel()
 		_ = a.releaseLock(ctx, out, false) // P stays the primary: its writers may go on
-		err := step(ctx, out, "undo: make "+P+" writable again", strings.Join(mysql.ReadOnlyStatements(e, false), "; "),
+		err := step(ctx, out, "undo: make "+P+" writable again", strings.Join(dbchange.ReadOnlyStatements(e, false), "; "),
 			func(ctx context.Context) (string, error) {
-				if err := execSQL(ctx, a.pa, mysql.ReadOnlyStatements(e, false)); err != nil {
+				if err := execSQL(ctx, a.pa, dbchange.ReadOnlyStatements(e, false)); err != nil {
 					return "", err
 				}
 				_, st, err := state(ctx, a.pa)
@@ -86,13 +87,13 @@ func (a *switchAction) run(ctx context.Context, p Plan, out *Outcome) error {
 		out.Next = fmt.Sprintf("switchover stopped: %s. %s is writable again and %s is still its replica; nothing else changed. Fix the cause, then preview again.", why, P, S)
 		if err != nil {
 			out.Next = fmt.Sprintf("switchover stopped: %s. UNDO FAILED: %s is still read-only (%v): run %q on it by hand; %s is still its replica.",
-				why, P, err, strings.Join(mysql.ReadOnlyStatements(e, false), "; "), S)
+				why, P, err, strings.Join(dbchange.ReadOnlyStatements(e, false), "; "), S)
 		}
 		return errors.New(why)
 	}
 
-	if err := step(ctx, out, "set "+P+" read-only", strings.Join(mysql.ReadOnlyStatements(e, true), "; "), func(ctx context.Context) (string, error) {
-		if err := execSQL(ctx, a.pa, mysql.ReadOnlyStatements(e, true)); err != nil {
+	if err := step(ctx, out, "set "+P+" read-only", strings.Join(dbchange.ReadOnlyStatements(e, true), "; "), func(ctx context.Context) (string, error) {
+		if err := execSQL(ctx, a.pa, dbchange.ReadOnlyStatements(e, true)); err != nil {
 			return "", err
 		}
 		_, st, err := state(ctx, a.pa)
@@ -162,7 +163,7 @@ func (a *switchAction) run(ctx context.Context, p Plan, out *Outcome) error {
 // promote detaches the standby and makes it writable. If it fails before
 // RESET, replication is restarted and the old primary made writable again.
 func (a *switchAction) promote(ctx context.Context, out *Outcome, undo func(string) error) error {
-	stmts := mysql.PromoteStatements(a.engine)
+	stmts := dbchange.PromoteStatements(a.engine)
 	done := 0
 	err := step(ctx, out, "promote "+a.standby.Name, strings.Join(stmts, "; "), func(ctx context.Context) (string, error) {
 		for _, st := range stmts {
