@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/remedy"
 	"github.com/fivelayer/triage/tui"
@@ -62,19 +63,14 @@ func observePositions(ctx context.Context, snaps <-chan probes.Snapshot, t *reme
 	}
 }
 
-// stateFile is a path under $XDG_STATE_HOME/triage (~/.local/state/triage),
-// created on demand; logs and the audit file live there by default.
+// stateFile is a path in the state directory (safety.StateDir), created
+// on demand; logs and the audit file live there by default.
 func stateFile(name string) string {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" || !filepath.IsAbs(dir) {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return filepath.Join(os.TempDir(), "triage-"+name)
-		}
-		dir = filepath.Join(home, ".local", "state")
+	dir, err := safety.StateDir()
+	if err == nil {
+		err = os.MkdirAll(dir, 0o700)
 	}
-	dir = filepath.Join(dir, "triage")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err != nil {
 		return filepath.Join(os.TempDir(), "triage-"+name)
 	}
 	return filepath.Join(dir, name)

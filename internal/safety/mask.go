@@ -172,3 +172,21 @@ func itoa(n int64) string {
 	}
 	return string(b[i:])
 }
+
+// MaskJSON replaces every secret in a JSON document b with marker (a
+// string that needs no JSON escaping), in each spelling Mask knows, and
+// says how many it replaced. It is how a line is made safe to write to the
+// audit log or a recording.
+func MaskJSON(b []byte, secrets []string, marker string) ([]byte, int) {
+	n := 0
+	s := string(b)
+	for _, sec := range byLength(secrets) {
+		for _, form := range forms(sec) {
+			if c := strings.Count(s, form); c > 0 {
+				n += c
+				s = strings.ReplaceAll(s, form, marker)
+			}
+		}
+	}
+	return []byte(s), n
+}

@@ -1,10 +1,8 @@
 package record
 
 import (
-	"bytes"
-	"encoding/json"
-
 	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/internal/safety"
 )
 
 // minSecretLen is the shortest secret the recorder guards: a shorter one
@@ -23,18 +21,8 @@ func SecretsOf(cfg *config.Config) []string {
 	return out
 }
 
-// redact replaces every secret in the JSON line b, raw or JSON-escaped,
-// and says how many it replaced.
+// redact replaces every secret in the JSON line b, raw or escaped, and
+// says how many it replaced (safety.MaskJSON).
 func redact(b []byte, secrets []string) ([]byte, int) {
-	n := 0
-	for _, s := range secrets {
-		enc, _ := json.Marshal(s)
-		for _, form := range [][]byte{[]byte(s), enc[1 : len(enc)-1]} {
-			if c := bytes.Count(b, form); c > 0 {
-				n += c
-				b = bytes.ReplaceAll(b, form, []byte("[redacted]"))
-			}
-		}
-	}
-	return b, n
+	return safety.MaskJSON(b, secrets, "[redacted]")
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/fivelayer/triage/internal/safety"
 )
 
 // Audit phases.
@@ -52,18 +54,15 @@ type Record struct {
 	Output        string            `json:"output,omitempty"`
 }
 
-// DefaultAuditPath is $XDG_STATE_HOME/triage/audit.jsonl, with
-// XDG_STATE_HOME defaulting to ~/.local/state.
+// DefaultAuditPath is audit.jsonl in the state directory
+// (safety.StateDir: $XDG_STATE_HOME/triage, else ~/.local/state/triage),
+// or in the temporary directory when there is no home.
 func DefaultAuditPath() string {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if !filepath.IsAbs(dir) {
-		home, err := os.UserHomeDir()
-		if err != nil || home == "" {
-			home = os.TempDir()
-		}
-		dir = filepath.Join(home, ".local", "state")
+	dir, err := safety.StateDir()
+	if err != nil {
+		dir = filepath.Join(os.TempDir(), "triage")
 	}
-	return filepath.Join(dir, "triage", "audit.jsonl")
+	return filepath.Join(dir, "audit.jsonl")
 }
 
 // auditLog appends records to one file. Each record is one write of one
@@ -220,17 +219,9 @@ func (a *auditLog) lastAttempt(action ActionKind, component string) (Record, boo
 	return Record{}, false, nil
 }
 
-// redactJSON replaces every secret (as it appears JSON-encoded) with "…".
-// Secrets shorter than 3 bytes are not replaced: they would turn the record
-// into noise, and no real password is that short.
+// redactJSON replaces every secret (as written, JSON- or URL-escaped)
+// with "…" (safety.MaskJSON).
 func redactJSON(b []byte, secrets []string) []byte {
-	s := string(b)
-	for _, sec := range secrets {
-		if len(sec) < 3 {
-			continue
-		}
-		enc, _ := json.Marshal(sec)
-		s = strings.ReplaceAll(s, string(enc[1:len(enc)-1]), "…")
-	}
-	return []byte(s)
+	out, _ := safety.MaskJSON(b, secrets, safety.Masked)
+	return out
 }
