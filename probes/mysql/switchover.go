@@ -222,3 +222,33 @@ func PrivilegedSessions(ctx context.Context, q Queryer) ([]Session, error) {
 	}
 	return out, nil
 }
+
+// adminPrivilegesSQL lists the current account's privileges that decide
+// whether it can see other accounts' sessions (PROCESS) and kill them
+// (CONNECTION ADMIN, or SUPER).
+const adminPrivilegesSQL = `SELECT PRIVILEGE_TYPE AS privilege FROM information_schema.USER_PRIVILEGES
+WHERE GRANTEE = CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')
+  AND PRIVILEGE_TYPE IN ('PROCESS', 'CONNECTION ADMIN', 'SUPER')`
+
+// MissingAdminPrivileges names what the current account lacks to list and
+// kill other accounts' sessions; empty when it can. Without PROCESS the
+// session list shows only the account's own sessions, so an empty list
+// would be a false "none".
+func MissingAdminPrivileges(ctx context.Context, q Queryer) ([]string, error) {
+	rows, err := queryRows(ctx, q, adminPrivilegesSQL)
+	if err != nil {
+		return nil, fmt.Errorf("read the account's privileges: %w", err)
+	}
+	has := map[string]bool{}
+	for _, r := range rows {
+		has[r.text("privilege")] = true
+	}
+	var missing []string
+	if !has["PROCESS"] {
+		missing = append(missing, "PROCESS")
+	}
+	if !has["CONNECTION ADMIN"] && !has["SUPER"] {
+		missing = append(missing, "CONNECTION ADMIN (or SUPER)")
+	}
+	return missing, nil
+}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
 
 	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/stretchr/testify/assert"
@@ -43,4 +46,46 @@ func TestReadServerStateIntegration(t *testing.T) {
 	lw, err := LongWrites(context.Background(), db, 3600)
 	require.NoError(t, err)
 	assert.Empty(t, lw)
+}
+
+// TestPrivilegedSessionsIntegration: a root session is listed, an
+// application account's is not; an account without PROCESS cannot see the
+// others, and says so instead of reporting none.
+func TestPrivilegedSessionsIntegration(t *testing.T) {
+	dsn := testenv.MySQLDSN(t)
+	root := openDB(t, dsn)
+	ctx := context.Background()
+	user := fmt.Sprintf("triage_plain_%d", time.Now().UnixNano()%1_000_000)
+	_, err := root.ExecContext(ctx, fmt.Sprintf("CREATE USER '%s'@'%%' IDENTIFIED BY 'plain-pw'", user))
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = root.ExecContext(context.Background(), fmt.Sprintf("DROP USER '%s'@'%%'", user)) })
+
+	cfg, err := driver.ParseDSN(dsn)
+	require.NoError(t, err)
+	cfg.User, cfg.Passwd, cfg.DBName = user, "plain-pw", ""
+	plain := openDB(t, cfg.FormatDSN())
+	require.NoError(t, plain.PingContext(ctx))
+
+	// A second root session, held open, is one a switchover must stop.
+	other, err := root.Conn(ctx)
+	require.NoError(t, err)
+	defer other.Close()
+	var otherID int64
+	require.NoError(t, other.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&otherID))
+
+	ss, err := PrivilegedSessions(ctx, root)
+	require.NoError(t, err)
+	ids := map[int64]string{}
+	for _, s := range ss {
+		ids[s.ID] = s.User
+		assert.NotEqual(t, user, s.User, "an account without READ_ONLY ADMIN is not listed")
+	}
+	assert.Equal(t, "root", ids[otherID], "the other root session is listed: %v", ss)
+
+	missing, err := MissingAdminPrivileges(ctx, root)
+	require.NoError(t, err)
+	assert.Empty(t, missing)
+	missing, err = MissingAdminPrivileges(ctx, plain)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"PROCESS", "CONNECTION ADMIN (or SUPER)"}, missing)
 }

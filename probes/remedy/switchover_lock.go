@@ -44,6 +44,11 @@ func (a *switchAction) privilegedCheck(ctx context.Context) Precondition {
 	pc.Want = "listed: read_only does not stop them; the plan holds a global read lock and kills them"
 	rctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
+	missing, err := mysql.MissingAdminPrivileges(rctx, a.pa.DB)
+	if err == nil && len(missing) > 0 {
+		pc.OK, pc.Got = false, fmt.Sprintf("cannot see or stop them: %s lacks %s", a.pa.User, strings.Join(missing, " and "))
+		return pc
+	}
 	ss, err := mysql.PrivilegedSessions(rctx, a.pa.DB)
 	switch {
 	case err != nil:
