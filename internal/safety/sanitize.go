@@ -23,8 +23,10 @@ func sanitize(s string, keepLines bool) string {
 		return s
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	// The parser strips C1 introducers (U+009B CSI, U+009D OSC, …) and ESC
-	// sequences with what they carry.
+	// A C1 introducer written as a character (U+009B CSI, U+009D OSC, …) is
+	// spelled as its ESC pair first, so the parser drops the sequence with
+	// what it carries rather than the introducer alone.
+	s = sevenBit(s)
 	s = ansi.Strip(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -58,4 +60,23 @@ func isPlain(s string) bool {
 // make text display in an order other than the one it is stored in.
 func IsBidi(r rune) bool {
 	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// sevenBit rewrites the C1 controls U+0080–U+009F as ESC and their 7-bit
+// letter (U+009B → ESC [).
+func sevenBit(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 && r <= 0x9f }) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, r := range s {
+		if r >= 0x80 && r <= 0x9f {
+			b.WriteByte(0x1b)
+			b.WriteRune(r - 0x40)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -3,6 +3,7 @@ package export
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/fivelayer/triage/internal/safety"
 	"io"
 	"strings"
 	"time"
@@ -142,13 +143,6 @@ func unitSuffix(u string) string {
 	return " " + u
 }
 
-// oneLine makes an estate string safe for a terminal line: control
-// characters (escape sequences included) become spaces.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s)
-}
+// oneLine makes an estate string safe for a terminal line: escape
+// sequences go with their payload, controls and bidirectional overrides go.
+func oneLine(s string) string { return safety.Sanitize(s) }

@@ -2,10 +2,10 @@ package incident
 
 import (
 	"fmt"
+	"github.com/fivelayer/triage/internal/safety"
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/fivelayer/triage/probes"
 )
@@ -197,58 +197,7 @@ func cell(s string) string {
 	return strings.NewReplacer("|", `\|`, "<", "&lt;").Replace(s)
 }
 
-// plain makes a string from the estate one safe line: escape sequences (CSI,
-// OSC, other ESC pairs) and control and bidirectional formatting characters
-// are dropped, whitespace controls become spaces. A report is read with
-// cat and less as often as in a Markdown viewer.
-func plain(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case r == 0x1b || r == 0x9b || r == 0x9d:
-			i = skipEscape(rs, i)
-		case r == '\n' || r == '\t' || r == '\v' || r == '\f':
-			b.WriteByte(' ')
-		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// skipEscape returns the index of the last rune of the escape sequence that
-// starts at i: CSI up to its final byte, OSC/DCS/APC/PM/SOS up to BEL or ST,
-// any other ESC with the one rune after it.
-func skipEscape(rs []rune, i int) int {
-	kind := rs[i]
-	if kind == 0x1b {
-		if i+1 >= len(rs) {
-			return i
-		}
-		i++
-		switch rs[i] {
-		case '[':
-			kind = 0x9b
-		case ']', 'P', '_', '^', 'X':
-			kind = 0x9d
-		default:
-			return i
-		}
-	}
-	for i++; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case kind == 0x9b && r >= 0x40 && r <= 0x7e:
-			return i
-		case kind == 0x9d && (r == 0x07 || r == 0x9c):
-			return i
-		case kind == 0x9d && r == 0x1b && i+1 < len(rs) && rs[i+1] == '\\':
-			return i + 1
-		}
-	}
-	return i
-}
+// plain makes a string from the estate one safe line (escape sequences with
+// their payload, control and bidirectional characters go): a report is read
+// with cat and less as often as in a Markdown viewer.
+func plain(s string) string { return safety.Sanitize(s) }

@@ -22,7 +22,7 @@ func TestSanitize(t *testing.T) {
 		{"carriage return", "ok\rFAKE", "okFAKE"},
 		{"newline and tab", "a\nb\tc", "a b c"},
 		{"bell and backspace", "a\x07\x08b", "ab"},
-		{"c1 csi", "a\u009b2Jb", "a2Jb"},
+		{"c1 csi: the whole sequence goes", "a\u009b2Jb", "ab"},
 		{"bidi override", "abc\u202Edef", "abcdef"},
 		{"invalid utf8", "a\xffb", "a\uFFFDb"},
 		{"unicode kept", "→ 10.0.0.1 ✔ 数据库", "→ 10.0.0.1 ✔ 数据库"},
