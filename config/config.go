@@ -19,6 +19,8 @@ type Config struct {
 	Components    []Component `yaml:"components"`
 	// Thresholds are overrides keyed "kind.check" (e.g. host.cpu).
 	Thresholds map[string]probes.Threshold `yaml:"thresholds"`
+	// Alerting is the hand-off to Alertmanager and the shape of exported rules.
+	Alerting Alerting `yaml:"alerting"`
 
 	// Source is where the config came from: a path, or "built-in default".
 	Source string `yaml:"-"`

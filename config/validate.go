@@ -45,6 +45,7 @@ func (d *decoder) checkConfig(root *yaml.Node, cfg *Config) {
 	d.checkCycles(cfg, nodes)
 	d.lintConfig(cfg, nodes)
 	cfg.probePos = probePositions(nodes)
+	d.checkAlerting(root, cfg)
 }
 
 // componentNames reports nameless, badly named and duplicate components and
