@@ -28,9 +28,9 @@ type RuleProbe struct {
 
 // RuleOverride changes the rule of the checks it matches (alerting.rules).
 type RuleOverride struct {
-	Match                                  func(kind, component, probe, check string) bool
+	Match                                   func(kind, component, probe, check string) bool
 	Severity, Summary, Description, Runbook string
-	For                                    time.Duration
+	For                                     time.Duration
 }
 
 // RuleSource is what `triage rules export` reads from one estate's config.

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/alerting"
 	"github.com/fivelayer/triage/probes/app"
 	"github.com/fivelayer/triage/probes/host"
 	"github.com/fivelayer/triage/probes/mysql"
@@ -31,6 +32,7 @@ var registry = map[string]probes.Kind{
 	"prometheus":    host.PrometheusKind,
 	"mysql":         mysql.MySQLKind,
 	"redis":         redis.RedisKind,
+	"alertmanager":  alerting.AlertmanagerKind,
 }
 
 // Lookup returns the kind registered under name.
