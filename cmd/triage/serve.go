@@ -102,9 +102,9 @@ func runServe(ctx context.Context, g *globals, listen string) error {
 func startAlerting(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, live *serve.Live) {
 	var mu sync.Mutex
 	failing := map[string]bool{}
-	n := alerting.NewNotifier(cfg.Alerting.Alertmanagers, alerting.NotifierOptions{
-		Timeout:    cfg.Alerting.TimeoutD(),
-		MaxBackoff: cfg.Alerting.ResendD(),
+	h := alerting.StartHandOff(ctx, cfg.Alerting.Alertmanagers, alerting.HandOffOptions{
+		Resend:  cfg.Alerting.ResendD(),
+		Timeout: cfg.Alerting.TimeoutD(),
 		OnResult: func(url string, alerts int, err error) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -117,10 +117,7 @@ func startAlerting(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, 
 			failing[url] = err != nil
 		},
 	})
-	m := alerting.NewManager(cfg.Alerting.ResendD(), n.Send)
-	live.Observe(func(st serve.State) { m.Observe(st.Report, time.Now()) })
-	n.Start(ctx)
-	wg.Add(2)
-	go func() { defer wg.Done(); n.Wait() }()
-	go func() { defer wg.Done(); m.Run(ctx) }()
+	live.Observe(func(st serve.State) { h.ObserveReport(st.Report) })
+	wg.Add(1)
+	go func() { defer wg.Done(); h.Wait() }()
 }
