@@ -197,7 +197,7 @@ func TestNotifierNeverBlocksTheCaller(t *testing.T) {
 		n.Send(batch(i % 20))
 	}
 	stub.hang.Store(false)
-	require.Eventually(t, func() bool { l := stub.last(); return l != nil && l[0].Labels["n"] == batch(999%20)[0].Labels["n"] },
+	require.Eventually(t, func() bool { l := stub.last(); return l != nil && l[0].Labels["n"] == batch(999 % 20)[0].Labels["n"] },
 		time.Minute, 5*time.Millisecond, "after the hang the newest batch arrives")
 	cancel()
 	n.Wait()
