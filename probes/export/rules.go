@@ -145,7 +145,10 @@ func thresholdRules(src RuleSource, p RuleProbe, c probes.Check, th probes.Thres
 		r := Rule{
 			Alert:  "Triage" + camel(p.Kind) + camel(c.Name) + level,
 			Expr:   expr,
-			Labels: map[string]string{"severity": grade.String()},
+			// component and probe repeat the series' labels so that two
+			// probes of one kind make distinct rules (promtool flags
+			// duplicates).
+			Labels: map[string]string{"severity": grade.String(), "component": p.Component, "probe": p.Probe},
 			Annotations: map[string]string{
 				"summary": fmt.Sprintf("{{ $labels.component }} %s/%s is {{ $value }}{{ $labels.unit }} (%s %s %s)",
 					p.Probe, c.Name, strings.ToLower(level), op, num(bound)),
