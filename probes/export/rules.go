@@ -143,8 +143,8 @@ func thresholdRules(src RuleSource, p RuleProbe, c probes.Check, th probes.Thres
 	var out []Rule
 	add := func(level string, bound float64, expr string, grade incident.Grade) {
 		r := Rule{
-			Alert:  "Triage" + camel(p.Kind) + camel(c.Name) + level,
-			Expr:   expr,
+			Alert: "Triage" + camel(p.Kind) + camel(c.Name) + level,
+			Expr:  expr,
 			// component and probe repeat the series' labels so that two
 			// probes of one kind make distinct rules (promtool flags
 			// duplicates).
