@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/fivelayer/triage/config"
@@ -72,8 +73,9 @@ func runServe(ctx context.Context, g *globals, listen string) error {
 	defer wg.Wait() // after ctx is done (the deferred stop below runs first)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var extra []prometheus.Collector
 	if am := cfg.Alerting.Alertmanagers; len(am) > 0 {
-		startAlerting(ctx, &wg, cfg, live)
+		extra = append(extra, startAlerting(ctx, &wg, cfg, live))
 	}
 	snaps := s.Subscribe()
 	wg.Add(1)
@@ -82,7 +84,7 @@ func runServe(ctx context.Context, g *globals, listen string) error {
 
 	// Stale: three intervals plus a timeout without a completed round.
 	stale := 3*cfg.IntervalD() + cfg.TimeoutD()
-	srv := &http.Server{Handler: serve.Handler(live, serve.Options{StaleAfter: stale}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: serve.Handler(live, serve.Options{StaleAfter: stale, Collectors: extra}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(os.Stderr, "triage: serving %s on http://%s (/metrics /api/v1/snapshot /healthz)\n", cfg.Estate, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -98,8 +100,9 @@ func runServe(ctx context.Context, g *globals, listen string) error {
 }
 
 // startAlerting hands every graded state to Alertmanager on goroutines of
-// its own. Failures are logged once per change of state, not per retry.
-func startAlerting(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, live *serve.Live) {
+// its own. Failures are logged once per change of state, not per retry,
+// and counted by the returned collector for /metrics.
+func startAlerting(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, live *serve.Live) prometheus.Collector {
 	var mu sync.Mutex
 	failing := map[string]bool{}
 	h := alerting.StartHandOff(ctx, cfg.Alerting.Alertmanagers, alerting.HandOffOptions{
@@ -120,4 +123,5 @@ func startAlerting(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, 
 	live.Observe(func(st serve.State) { h.ObserveReport(st.Report) })
 	wg.Add(1)
 	go func() { defer wg.Done(); h.Wait() }()
+	return h.Collector()
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -180,6 +181,25 @@ func TestNotifierRetriesTheNewestBatch(t *testing.T) {
 	require.Eventually(t, func() bool { return stub.last() != nil }, time.Minute, 5*time.Millisecond)
 	assert.Equal(t, batch(1)[0].Labels, stub.last()[0].Labels, "the newest batch supersedes the older")
 	assert.GreaterOrEqual(t, attempts.Load(), int32(4), "three failures, then success")
+	require.Eventually(t, func() bool { return attempts.Load() >= 4 }, time.Minute, 5*time.Millisecond)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(n.Collector())
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			key := mf.GetName()
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "result" {
+					key += "/" + l.GetValue()
+				}
+			}
+			got[key] = m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+	}
+	assert.Equal(t, map[string]float64{"triage_alertmanager_posts_total/ok": 1, "triage_alertmanager_posts_total/failed": 3,
+		"triage_alertmanager_up": 1}, got)
 	cancel()
 	n.Wait()
 }

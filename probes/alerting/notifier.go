@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,6 +37,9 @@ type amTarget struct {
 	url  string // .../api/v2/alerts
 	base string
 	box  chan []Alert
+
+	sent, failed atomic.Int64 // POSTs that succeeded / failed
+	up           atomic.Bool  // the latest POST succeeded
 }
 
 // NewNotifier prepares senders for the Alertmanager base URLs.
@@ -104,6 +108,12 @@ func (n *Notifier) loop(ctx context.Context, t *amTarget) {
 			}
 		}
 		err := n.post(ctx, t, batch)
+		if err == nil {
+			t.sent.Add(1)
+		} else {
+			t.failed.Add(1)
+		}
+		t.up.Store(err == nil)
 		if n.opts.OnResult != nil {
 			n.opts.OnResult(t.base, len(batch), err)
 		}

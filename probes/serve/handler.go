@@ -20,6 +20,8 @@ type Options struct {
 	StaleAfter time.Duration
 	// Now is the clock, for tests; nil means time.Now.
 	Now func() time.Time
+	// Collectors are registered besides triage's own (the alert hand-off's).
+	Collectors []prometheus.Collector
 }
 
 // Handler serves /metrics, /api/v1/snapshot and /healthz for live. Its
@@ -35,6 +37,7 @@ func Handler(live *Live, opts Options) http.Handler {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	reg.MustRegister(opts.Collectors...)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 	mux.HandleFunc("GET /api/v1/snapshot", func(w http.ResponseWriter, _ *http.Request) {
