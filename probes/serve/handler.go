@@ -53,6 +53,10 @@ func Handler(live *Live, opts Options) http.Handler {
 		age := live.Age(opts.Now())
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		switch {
+		case opts.StaleAfter > 0 && age > opts.StaleAfter && st.Round == 0:
+			// A first round that never ends is as blind as a stale one.
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "stale: no round completed in %s (limit %s)\n", age.Round(time.Millisecond), opts.StaleAfter)
 		case st.Round == 0:
 			fmt.Fprintf(w, "ok: starting, no round completed yet (%s)\n", age.Round(time.Millisecond))
 		case opts.StaleAfter > 0 && age > opts.StaleAfter:

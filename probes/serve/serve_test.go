@@ -56,6 +56,10 @@ func TestHandlerExposesTheLatestState(t *testing.T) {
 	rec := get(t, h, "/healthz")
 	assert.Equal(t, http.StatusOK, rec.Code, "starting is healthy")
 	assert.Contains(t, rec.Body.String(), "starting")
+	clock = t0.Add(6 * time.Second)
+	rec = get(t, h, "/healthz")
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, "a first round that never ends is not")
+	clock = t0
 
 	st := live.Apply(snapshot(1, t0,
 		result("api", "tcp", "connect", probes.Network, probes.Crit, probes.UserFacing),
