@@ -1,8 +1,11 @@
 package serve_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/internal/testenv"
+	"github.com/fivelayer/triage/probes/export"
 	"github.com/fivelayer/triage/probes/serve/servetest"
 )
 
@@ -25,11 +29,18 @@ const scrapeInterval = time.Second
 func TestPrometheusScrapesServe(t *testing.T) {
 	e := servetest.Start(t, "")
 	e.SetDown(true)
+	// The rules `triage rules export` writes for this estate, evaluated by
+	// the same Prometheus: they must fire on the live series, not only parse.
+	var rules bytes.Buffer
+	require.NoError(t, export.WriteRules(&rules, export.Rules(e.Config.RuleSource()), "test"))
+	rulePath := filepath.Join(t.TempDir(), "triage.rules.yml")
+	require.NoError(t, os.WriteFile(rulePath, rules.Bytes(), 0o600))
 	prom := testenv.StartPrometheus(t, fmt.Sprintf(`global: {scrape_interval: %s, evaluation_interval: %s}
+rule_files: [%q]
 scrape_configs:
   - job_name: triage
     static_configs: [{targets: [%q]}]
-`, model.Duration(scrapeInterval), model.Duration(scrapeInterval), strings.TrimPrefix(e.URL, "http://")))
+`, model.Duration(scrapeInterval), model.Duration(scrapeInterval), rulePath, strings.TrimPrefix(e.URL, "http://")))
 	client, err := api.NewClient(api.Config{Address: prom.URL})
 	require.NoError(t, err)
 	promAPI := v1.NewAPI(client)
@@ -64,4 +75,12 @@ scrape_configs:
 		rc := query(`triage_root_cause{estate="shop",component="api",severity="red"}`)
 		return len(rc) == 1
 	}), "the root cause in Prometheus")
+	for _, alert := range []string{"TriageGradeRed", "TriageRootCause"} {
+		require.True(t, servetest.WaitFor(30*scrapeInterval, func() bool {
+			return len(query(`ALERTS{alertname="`+alert+`",alertstate="firing",estate="shop"}`)) == 1
+		}), "the exported rule %s fires in Prometheus", alert)
+	}
+	rc := query(`ALERTS{alertname="TriageRootCause",alertstate="firing"}`)
+	require.Len(t, rc, 1)
+	require.Equal(t, model.LabelValue("red"), rc[0].Metric["severity"], "the root cause carries its grade as severity")
 }
