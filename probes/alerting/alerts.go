@@ -87,6 +87,15 @@ func Firing(rep export.Report) []Alert {
 		}
 		out = append(out, a)
 	}
+	for _, a := range out {
+		// An empty label is the same as none to Alertmanager; leaving it
+		// out keeps the alert's identity stable.
+		for k, v := range a.Labels {
+			if v == "" {
+				delete(a.Labels, k)
+			}
+		}
+	}
 	return out
 }
 
