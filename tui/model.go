@@ -164,7 +164,7 @@ func tick() tea.Cmd {
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
-		return m.handleKey(msg)
+		return m.handleKeys(msg)
 	case snapshotMsg:
 		m.handleSnapshot(probes.Snapshot(msg))
 		return m, m.waitSnapshot()

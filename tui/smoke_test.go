@@ -132,6 +132,17 @@ func TestSmokeTmux(t *testing.T) {
 		assert.Contains(t, string(logged), "tui: quit", "logs go to the file")
 	})
 
+	// Keys that arrive in one read (held j over a laggy link) each count:
+	// -l writes the three runes to the terminal at once.
+	t.Run("key batch", func(t *testing.T) {
+		s.start(t, 80, 24, run(""))
+		s.waitFor("NETWORK", "1/4")
+		s.keys("-l", "jjj")
+		s.waitFor("4/4")
+		s.keys("-l", "kk")
+		s.waitFor("2/4")
+	})
+
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			s.start(t, 80, 24, run(""))
