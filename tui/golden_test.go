@@ -29,6 +29,11 @@ func TestGolden(t *testing.T) {
 		{"help_80x24", 80, 24, []string{"?"}},
 		{"filter_80x24", 80, 24, []string{"/", "crit"}},
 		{"too_small_50x12", 50, 12, nil},
+		{"too_small_40x12", 40, 12, nil},
+		{"main_120x40", 120, 40, nil},
+		{"drill_200x50", 200, 50, []string{"tab", "tab", "tab", "j", "enter"}},
+		{"drill_120x40", 120, 40, []string{"tab", "tab", "tab", "j", "enter"}},
+		{"wall_200x50", 200, 50, []string{"w"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,7 +42,7 @@ func DefaultKeyMap() KeyMap {
 		PageUp:      b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
 		PageDown:    b([]string{"pgdown", "ctrl+d", " "}, "pgdn", "page down"),
 		Enter:       b([]string{"enter"}, "enter", "drill into component"),
-		Back:        b([]string{"esc"}, "esc", "back / clear filter"),
+		Back:        b([]string{"esc"}, "esc", "back"),
 		Filter:      b([]string{"/"}, "/", "filter (component, check, status)"),
 		Help:        b([]string{"?"}, "?", "help"),
 		Refresh:     b([]string{"r"}, "r", "probe now"),

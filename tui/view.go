@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/tui/common"
 	"github.com/fivelayer/triage/tui/panes"
 	"github.com/fivelayer/triage/tui/pathview"
@@ -75,7 +76,7 @@ func (m Model) View() string {
 func (m Model) render() string {
 	l := m.layout()
 	if l.small {
-		return tooSmall(m.width, m.height)
+		return m.tooSmall(m.width, m.height)
 	}
 	lines := make([]string, 0, m.height)
 	lines = append(lines, m.header(l.w)...)
@@ -88,11 +89,38 @@ func (m Model) render() string {
 	return strings.Join(lines, "\n")
 }
 
-func tooSmall(w, h int) string {
-	msg := fmt.Sprintf("terminal too small: need %d×%d (have %d×%d)", MinWidth, MinHeight, w, h)
-	lines := make([]string, max(h, 1))
-	lines[max(h, 1)/2] = text.Trunc(strings.Repeat(" ", max(0, (w-text.Width(msg))/2))+msg, max(w, 1))
-	return strings.Join(lines, "\n")
+// tooSmall is the screen below MinWidth×MinHeight: what matters most
+// still shows (the grade with its clock, then the root cause and what to
+// do), every line wrapped to the width, and last what size is needed.
+func (m Model) tooSmall(w, h int) string {
+	w, h = max(w, 1), max(h, 1)
+	st := m.ctx.Styles
+	var lines []string
+	add := func(style func(...string) string, s string) {
+		for _, l := range text.Wrap(s, w) {
+			lines = append(lines, style(l))
+		}
+	}
+	lines = append(lines, text.Wrap(views.GradeLine(m.ctx), w)...)
+	if views.Ready(m.ctx) {
+		if top := m.ctx.State.Diagnosis.Top(); top != nil {
+			add(st.Status[top.Status].Render, text.Sanitize(fmt.Sprintf("cause: %s %s: %s", top.CheckID, top.Status, top.Summary)))
+			if len(top.Advice) > 0 {
+				add(st.Bold.Render, text.Sanitize("do: "+incident.AdviceLine(top.Advice[0])))
+			}
+		}
+	}
+	need := text.Wrap(fmt.Sprintf("terminal too small for the panes: need %d×%d, have %d×%d", MinWidth, MinHeight, m.width, m.height), w)
+	if room := h - len(need) - 1; len(lines) > room { // the size note stays: it says why the panes are gone
+		lines = lines[:max(room, 0)]
+	}
+	if len(lines) > 0 {
+		lines = append(lines, "")
+	}
+	for _, l := range need {
+		lines = append(lines, st.Dim.Render(l))
+	}
+	return strings.Join(text.Block(lines, w, h), "\n")
 }
 
 // frameLines wraps the screen in the production frame: a double border in
@@ -162,7 +190,7 @@ func (m Model) footer(w int) string {
 		return text.Fit(m.input.View(), w)
 	}
 	if m.act.dlg.Visible() && m.status == "" {
-		return text.Fit(m.help.ShortHelpView(m.act.dlg.Help()), w)
+		return text.Fit(m.shortHelp(m.act.dlg.Help(), w), w)
 	}
 	prefix := ""
 	if m.filter != "" {
@@ -190,7 +218,38 @@ func (m Model) footer(w int) string {
 	if m.lab.panel.open {
 		keys = m.faultHelp()
 	}
-	return text.Fit(prefix+m.help.ShortHelpView(keys), w)
+	return text.Fit(prefix+m.shortHelp(keys, w-text.Width(prefix)), w)
+}
+
+// shortHelp is the footer's key line in w cells. When the keys do not all
+// fit, the ones listed last go first, except help, quit and back: an
+// operator on a narrow terminal must still find the way out and the way
+// to every other key.
+func (m Model) shortHelp(keys []key.Binding, w int) string {
+	hm := m.help
+	hm.Width = 0 // we fit it here; help.Model would cut "? help" off with …
+	keep := func(b key.Binding) bool {
+		h := b.Help().Key
+		return h == m.keys.Help.Help().Key || h == m.keys.Quit.Help().Key || h == m.keys.Back.Help().Key
+	}
+	keys = append([]key.Binding(nil), keys...)
+	for {
+		s := hm.ShortHelpView(keys)
+		if text.Width(s) <= w {
+			return s
+		}
+		drop := -1
+		for i := len(keys) - 1; i >= 0; i-- {
+			if !keep(keys[i]) {
+				drop = i
+				break
+			}
+		}
+		if drop < 0 {
+			return s
+		}
+		keys = append(keys[:drop], keys[drop+1:]...)
+	}
 }
 
 // area is the part between header and footer: the grid, a view, or help.
