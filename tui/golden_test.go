@@ -19,7 +19,7 @@ func TestGolden(t *testing.T) {
 		{"main_80x24", 80, 24, nil},
 		{"main_160x48", 160, 48, nil},
 		{"main_200x50", 200, 50, []string{"tab", "tab", "tab", "j"}},
-		{"drill_80x24", 80, 24, []string{"tab", "tab", "tab", "j", "enter"}},
+		{"drill_80x24", 80, 24, []string{"tab", "tab", "tab", "enter"}},
 		{"drill_160x48", 160, 48, []string{"tab", "tab", "tab", "j", "enter"}},
 		{"path_80x24", 80, 24, []string{"j", "p"}},
 		{"guide_80x24", 80, 24, []string{"g"}},

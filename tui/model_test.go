@@ -30,7 +30,8 @@ func TestNavigation(t *testing.T) {
 		{"l to server", []string{"l"}, 1, "app-host-1/node_exporter/cpu"},
 		{"shift-tab wraps to security", []string{"shift+tab"}, 4, "invoice-api/http/certificate"},
 		{"h wraps to security", []string{"h"}, 4, "invoice-api/http/certificate"},
-		{"data, second check", []string{"tab", "tab", "tab", "j"}, 3, "db-primary/mysql/lock_waits"},
+		{"data overflows: worst first", []string{"tab", "tab", "tab"}, 3, "db-primary/mysql/lock_waits"},
+		{"data, second worst", []string{"tab", "tab", "tab", "j"}, 3, "db-primary/mysql/replication"},
 		{"data scrolls to cache", []string{"tab", "tab", "tab", "j", "j", "j", "j"}, 3, "cache/redis/memory"},
 		{"cursor is kept per pane", []string{"j", "tab", "shift+tab"}, 0, "invoice-api/tcp/connect"},
 	}
@@ -58,7 +59,7 @@ func TestPaneScrollsWithCursor(t *testing.T) {
 
 func TestDrillDown(t *testing.T) {
 	m, _ := fixtureModel(t, fixture.Config(), Live, 80, 24)
-	m, _ = press(t, m, "tab", "tab", "tab", "j", "enter")
+	m, _ = press(t, m, "tab", "tab", "tab", "enter")
 	require.Equal(t, viewDrill, m.top())
 	assert.Equal(t, "db-primary", m.drill.Component())
 	assert.Equal(t, "db-primary/mysql/lock_waits", m.drill.SelectedID)

@@ -120,8 +120,9 @@ func TestSmokeTmux(t *testing.T) {
 		s.keys("?")
 		s.waitFor("── help", "kill blocking session", "wall view")
 		s.keys("Escape")
-		time.Sleep(300 * time.Millisecond) // ESC then Tab at once would read as alt+tab
-		s.keys("Tab", "Tab", "Tab", "j", "Enter")
+		time.Sleep(300 * time.Millisecond)   // ESC then Tab at once would read as alt+tab
+		s.waitFor("lock_waits crit")         // the pile-up comes after two rounds
+		s.keys("Tab", "Tab", "Tab", "Enter") // the data pane overflows: its worst check, the lock pile-up, is first
 		s.waitFor("▶ db-primary", "waiting_thread", "blocking_query")
 		s.keys("q")
 		scr = s.waitFor("EXITED rc=0")
@@ -134,8 +135,9 @@ func TestSmokeTmux(t *testing.T) {
 
 	// Keys that arrive in one read (held j over a laggy link) each count:
 	// -l writes the three runes to the terminal at once.
+	// 100×40: every pane shows all its checks, so their order is fixed.
 	t.Run("key batch", func(t *testing.T) {
-		s.start(t, 80, 24, run(""))
+		s.start(t, 100, 40, run(""))
 		s.waitFor("NETWORK", "1/4")
 		s.keys("-l", "jjj")
 		s.waitFor("4/4")

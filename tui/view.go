@@ -166,13 +166,27 @@ func (m Model) header(w int) []string {
 	lines := []string{spread(left, right, w)}
 	grade := views.GradeLine(m.ctx)
 	if views.Ready(m.ctx) && m.ctx.State.Grade != 0 {
-		grade += st.Dim.Render(" — " + text.Sanitize(m.ctx.State.Reason))
+		grade += st.Dim.Render(" — " + text.Sanitize(m.reason()))
 	}
 	lines = append(lines, text.Fit(grade, w))
 	if cfg.Default {
 		lines = append(lines, text.Fit(st.Focus.Render("built-in default — write triage.yaml (triage config example > triage.yaml)"), w))
 	}
 	return lines
+}
+
+// reason is why the grade is what it is: the top root cause in full (the
+// grading's own reason is cut short for logs and reports), with its chain.
+func (m Model) reason() string {
+	top := m.ctx.State.Diagnosis.Top()
+	if top == nil {
+		return m.ctx.State.Reason
+	}
+	s := fmt.Sprintf("%s %s: %s", top.CheckID, top.Status, top.Summary)
+	if len(top.Chain) > 1 {
+		s += " (" + strings.Join(top.Chain, " → ") + ")"
+	}
+	return s
 }
 
 // spread puts left and right on one line of w cells, truncating left first.

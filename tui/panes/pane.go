@@ -1,6 +1,8 @@
 package panes
 
 import (
+	"sort"
+
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/tui/common"
 )
@@ -11,6 +13,10 @@ type Pane struct {
 	Layer      probes.Layer
 	SelectedID string
 	Offset     int // first body line shown
+	H          int // the body height it was last clamped to: the row order depends on it
+	// Moved is set once the operator moves the selection; until then it
+	// stays on the first row, the worst check when the pane is sorted.
+	Moved bool
 }
 
 // row is a body line: a component header (item < 0) or a check.
@@ -19,8 +25,64 @@ type row struct {
 	comp string
 }
 
-// rows lists the pane's body lines under a lower-case filter.
-func rows(e *common.Estate, l probes.Layer, filter string) []row {
+// rows lists the pane's body lines under a lower-case filter, for a body
+// h lines tall. When they do not all fit, the worst come first (components
+// by their worst check, checks worst first within each) so that what is
+// cut is what is fine; the order stays the estate's when everything shows.
+func rows(e *common.Estate, l probes.Layer, filter string, h int) []row {
+	rs := estateRows(e, l, filter)
+	if len(rs) <= h {
+		return rs
+	}
+	return worstFirst(e, rs)
+}
+
+// rank orders checks by how much they need the operator: crit, unknown,
+// warn, still probing, ok.
+func rank(it *common.Item) int {
+	if it.Display == common.DisplayProbing {
+		return 1
+	}
+	return [...]int{0, 2, 6, 4}[it.Status]
+}
+
+// worstFirst regroups rows by component, the components by their worst
+// check and the checks within each worst first; ties keep estate order.
+func worstFirst(e *common.Estate, rs []row) []row {
+	type group struct {
+		comp   string
+		worst  int
+		checks []int
+	}
+	var groups []*group
+	byComp := map[string]*group{}
+	for _, r := range rs {
+		if r.item < 0 {
+			continue
+		}
+		g := byComp[r.comp]
+		if g == nil {
+			g = &group{comp: r.comp}
+			byComp[r.comp] = g
+			groups = append(groups, g)
+		}
+		g.checks = append(g.checks, r.item)
+		g.worst = max(g.worst, rank(&e.Items[r.item]))
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].worst > groups[j].worst })
+	out := make([]row, 0, len(rs))
+	for _, g := range groups {
+		sort.SliceStable(g.checks, func(i, j int) bool { return rank(&e.Items[g.checks[i]]) > rank(&e.Items[g.checks[j]]) })
+		out = append(out, row{item: -1, comp: g.comp})
+		for _, i := range g.checks {
+			out = append(out, row{item: i, comp: g.comp})
+		}
+	}
+	return out
+}
+
+// estateRows lists the body lines in estate order.
+func estateRows(e *common.Estate, l probes.Layer, filter string) []row {
 	var out []row
 	last := ""
 	for _, i := range e.Layers[l].Items {
@@ -58,7 +120,11 @@ func (p *Pane) cursor(rs []row, e *common.Estate) int {
 // selected check is filtered out or gone) and scrolls so that it shows in a
 // body h lines tall, with its component's header when there is room.
 func (p *Pane) Clamp(e *common.Estate, filter string, h int) {
-	rs := rows(e, p.Layer, filter)
+	p.H = h
+	rs := rows(e, p.Layer, filter, h)
+	if !p.Moved {
+		p.SelectedID = ""
+	}
 	c := p.cursor(rs, e)
 	if c < 0 {
 		p.SelectedID, p.Offset = "", 0
@@ -72,6 +138,9 @@ func (p *Pane) Clamp(e *common.Estate, filter string, h int) {
 	if h < 1 {
 		h = 1
 	}
+	if len(rs) > h {
+		h = max(h-1, 1) // the last line says how many more are below
+	}
 	switch {
 	case top < p.Offset:
 		p.Offset = top
@@ -83,7 +152,7 @@ func (p *Pane) Clamp(e *common.Estate, filter string, h int) {
 
 // Move moves the selection delta checks down (negative: up), stopping at the ends.
 func (p *Pane) Move(e *common.Estate, filter string, delta, h int) {
-	rs := rows(e, p.Layer, filter)
+	rs := rows(e, p.Layer, filter, h)
 	var checks []int
 	for n, r := range rs {
 		if r.item >= 0 {
@@ -101,6 +170,7 @@ func (p *Pane) Move(e *common.Estate, filter string, delta, h int) {
 		}
 	}
 	at = max(0, min(len(checks)-1, at+delta))
+	p.Moved = true
 	p.SelectedID = e.Items[rs[checks[at]].item].State.ID
 	p.Clamp(e, filter, h)
 }
@@ -115,15 +185,14 @@ func (p *Pane) Selected(e *common.Estate, filter string) *common.Item {
 }
 
 // Counts returns how many checks pass the filter and the selected one's
-// 1-based position among them (0 when none is selected).
+// 1-based position among them in the order shown (0 when none is selected).
 func (p *Pane) Counts(e *common.Estate, filter string) (pos, total int) {
-	for _, i := range e.Layers[p.Layer].Items {
-		it := &e.Items[i]
-		if !it.Matches(filter) {
+	for _, r := range rows(e, p.Layer, filter, p.H) {
+		if r.item < 0 {
 			continue
 		}
 		total++
-		if it.State.ID == p.SelectedID {
+		if e.Items[r.item].State.ID == p.SelectedID {
 			pos = total
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/tui/common"
@@ -43,12 +44,12 @@ func TestClampAndMove(t *testing.T) {
 	ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), common.Live)
 	p := Pane{Layer: probes.Data}
 	p.Clamp(ctx.Estate, "", 3)
-	assert.Equal(t, "db-primary/mysql/connections", p.SelectedID)
+	assert.Equal(t, "db-primary/mysql/lock_waits", p.SelectedID, "the pane overflows: the worst check first and selected")
 	p.Move(ctx.Estate, "", 10, 3)
 	assert.Equal(t, "cache/redis/memory", p.SelectedID)
-	assert.Equal(t, 4, p.Offset, "scrolled so the last check shows")
+	assert.Equal(t, 5, p.Offset, "scrolled so the last check shows")
 	p.Move(ctx.Estate, "", -3, 3)
-	assert.Equal(t, "db-primary/mysql/lock_waits", p.SelectedID)
+	assert.Equal(t, "db-primary/mysql/replication", p.SelectedID)
 	assert.Equal(t, 2, p.Offset)
 
 	p.Clamp(ctx.Estate, "cache", 3) // the selection is filtered out: first visible
@@ -56,6 +57,34 @@ func TestClampAndMove(t *testing.T) {
 	p.Clamp(ctx.Estate, "nothing matches", 3)
 	assert.Empty(t, p.SelectedID)
 	assert.Nil(t, p.Selected(ctx.Estate, "nothing matches"))
+}
+
+// A pane too short for its checks shows the worst first and counts the
+// rest; one tall enough keeps the estate's order.
+func TestOverflowWorstFirst(t *testing.T) {
+	ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), common.Live)
+	tests := []struct {
+		name  string
+		h     int
+		first string
+		more  string
+	}{
+		{"fits: estate order", 8, "connections", ""},
+		{"overflows: worst first, the ok ones counted", 5, "lock_waits", "+2 ok"},
+		{"overflows more: what is hidden is named", 3, "lock_waits", "+4 more: 3 ok · 1 timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Pane{Layer: probes.Data}
+			p.Clamp(ctx.Estate, "", tt.h)
+			body := p.Body(ctx, "", 79, tt.h, true)
+			require.Len(t, body, tt.h)
+			assert.Contains(t, body[1], tt.first)
+			if tt.more != "" {
+				assert.Contains(t, body[tt.h-1], tt.more)
+			}
+		})
+	}
 }
 
 func TestBodyAndTitle(t *testing.T) {
@@ -77,7 +106,7 @@ func TestBodyAndTitle(t *testing.T) {
 	assert.Contains(t, title, "3s", "the age of the data")
 	assert.Contains(t, title, "1 timed out")
 	body := strings.Join(p.Body(ctx, "", 79, 6, true), "\n")
-	assert.Contains(t, body, "›✔ ok")
+	assert.Contains(t, body, "›✖ crit", "overflowing: the worst first, selected")
 	assert.Contains(t, body, "⌛timeout")
 	assert.Contains(t, body, "db-primary core")
 }

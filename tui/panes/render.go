@@ -7,10 +7,12 @@ import (
 	"github.com/fivelayer/triage/tui/text"
 )
 
-// Body draws the pane's body: exactly h lines of exactly w cells.
+// Body draws the pane's body: exactly h lines of exactly w cells. When
+// the checks do not all fit, the last line counts those below ("+5 ok");
+// when they fit with lines to spare, long summaries wrap into them.
 func (p *Pane) Body(ctx *common.Context, filter string, w, h int, focused bool) []string {
 	e := ctx.Estate
-	rs := rows(e, p.Layer, filter)
+	rs := rows(e, p.Layer, filter, h)
 	if len(rs) == 0 {
 		msg := "— not watched: no checks in this layer"
 		if filter != "" {
@@ -19,17 +21,51 @@ func (p *Pane) Body(ctx *common.Context, filter string, w, h int, focused bool) 
 		return text.Block([]string{" " + ctx.Styles.Dim.Render(msg)}, w, h)
 	}
 	cols := columns(e, rs, w)
-	end := min(len(rs), p.Offset+h)
+	off := max(0, min(p.Offset, len(rs)-1))
+	shown := h
+	if off+h < len(rs) {
+		shown = max(h-1, 0)
+	}
+	end := min(len(rs), off+shown)
+	spare := h - len(rs)
 	lines := make([]string, 0, h)
-	for _, r := range rs[p.Offset:end] {
+	for _, r := range rs[off:end] {
 		if r.item < 0 {
 			lines = append(lines, header(ctx, r.comp, w))
 			continue
 		}
 		it := &e.Items[r.item]
-		lines = append(lines, cols.line(ctx.Styles, it, focused && it.State.ID == p.SelectedID))
+		ls := cols.lines(ctx.Styles, it, focused && it.State.ID == p.SelectedID, spare)
+		spare -= len(ls) - 1
+		lines = append(lines, ls...)
+	}
+	if end < len(rs) {
+		lines = append(lines, more(ctx, e, rs[end:]))
 	}
 	return text.Block(lines, w, h)
+}
+
+// more is the line that stands for the checks below the fold: "+5 ok", or
+// "+3 more: 1 warn · 2 ok" when some of them are not ok.
+func more(ctx *common.Context, e *common.Estate, rs []row) string {
+	var counts [len(common.Words)]int
+	n := 0
+	for _, r := range rs {
+		if r.item >= 0 {
+			counts[e.Items[r.item].Display]++
+			n++
+		}
+	}
+	if counts[common.DisplayOK] == n {
+		return " " + ctx.Styles.Dim.Render("+"+itoa(n)+" ok")
+	}
+	var parts []string
+	for d, c := range counts {
+		if c > 0 {
+			parts = append(parts, itoa(c)+" "+common.Words[d])
+		}
+	}
+	return " " + ctx.Styles.Bold.Render("+"+itoa(n)+" more: "+strings.Join(parts, " · "))
 }
 
 func header(ctx *common.Context, comp string, w int) string {
@@ -48,6 +84,9 @@ type cols struct{ name, value, spark, summary int }
 
 // columns sizes the columns for width w from what the visible rows hold:
 // marker, status cell, in-flight mark, name, value, sparkline, summary.
+// Name and value take what they need (up to a share of the width) so that
+// a value is never cut; the summary gets the rest, or no column at all when
+// the rest is too narrow to say anything.
 func columns(e *common.Estate, rs []row, w int) cols {
 	maxName, maxVal := 4, 0
 	for _, r := range rs {
@@ -57,7 +96,7 @@ func columns(e *common.Estate, rs []row, w int) cols {
 			maxVal = max(maxVal, text.Width(it.Value))
 		}
 	}
-	c := cols{value: min(maxVal, 9)}
+	c := cols{value: min(maxVal, max(w/4, 6))}
 	rest := w - 1 - common.CellWidth - 1 // marker, cell, in-flight mark
 	if c.value > 0 {
 		rest -= c.value + 1
@@ -76,13 +115,47 @@ func columns(e *common.Estate, rs []row, w int) cols {
 		c.name = max(rest/2, 8)
 	}
 	c.summary = rest - c.name - 1
-	if c.summary < 8 {
-		c.name, c.summary = max(rest, 1), 0
+	if c.summary < minSummary {
+		c.name, c.summary = min(maxName, max(rest, 1)), 0
+		c.spark += min(max(rest-c.name, 0), 12-c.spark) // the room goes to history
 	}
 	return c
 }
 
+// minSummary is the narrowest summary column worth drawing: below it a
+// summary is cut to a word or two that the value column already says.
+const minSummary = 20
+
+// lines draws a check: one line, plus up to spare continuation lines when
+// its summary is longer than its column.
+func (c cols) lines(st *common.Styles, it *common.Item, selected bool, spare int) []string {
+	first := c.line(st, it, selected)
+	if c.summary == 0 || spare <= 0 || text.Width(it.Summary) <= c.summary {
+		return []string{first}
+	}
+	wrapped := text.Wrap(it.Summary, c.summary)
+	if len(wrapped)-1 > spare {
+		return []string{first}
+	}
+	prefix := c.prefix(st, it, selected)
+	out := []string{prefix + wrapped[0]}
+	indent := strings.Repeat(" ", text.Width(prefix))
+	for _, l := range wrapped[1:] {
+		out = append(out, indent+l)
+	}
+	return out
+}
+
 func (c cols) line(st *common.Styles, it *common.Item, selected bool) string {
+	s := c.prefix(st, it, selected)
+	if c.summary > 0 {
+		s += text.Trunc(it.Summary, c.summary)
+	}
+	return s
+}
+
+// prefix is a check's line up to its summary.
+func (c cols) prefix(st *common.Styles, it *common.Item, selected bool) string {
 	var b strings.Builder
 	name := text.Fit(it.Name, c.name)
 	if selected {
@@ -107,7 +180,6 @@ func (c cols) line(st *common.Styles, it *common.Item, selected bool) string {
 	b.WriteString(spark(it.Spark, c.spark))
 	if c.summary > 0 {
 		b.WriteByte(' ')
-		b.WriteString(text.Trunc(it.Summary, c.summary))
 	}
 	return b.String()
 }

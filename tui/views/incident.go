@@ -78,12 +78,26 @@ func Incident(ctx *common.Context, w, h int) []string {
 			if n := len(d.RootCauses) - 1; n > 0 {
 				cause += fmt.Sprintf(" (+%d more)", n)
 			}
-			lines = append(lines, text.Trunc(" "+st.Dim.Render("cause: ")+st.Status[top.Status].Render(text.Sanitize(cause)), w))
+			// cause and advice wrap into the lines the cell has to spare
+			// (the events below them are older news); otherwise one line each.
+			spare := h - 6
+			wrap := func(label string, style func(...string) string, body string) {
+				ls := text.Wrap(label+body, w-1)
+				if len(ls)-1 > spare {
+					lines = append(lines, text.Trunc(" "+style(label+body), w))
+					return
+				}
+				spare -= len(ls) - 1
+				for _, l := range ls {
+					lines = append(lines, " "+style(l))
+				}
+			}
+			wrap("cause: ", st.Status[top.Status].Render, text.Sanitize(cause))
 			if len(top.Chain) > 1 {
 				lines = append(lines, text.Trunc(" "+st.Dim.Render("chain: ")+text.Sanitize(strings.Join(top.Chain, " → ")), w))
 			}
 			if len(top.Advice) > 0 {
-				lines = append(lines, text.Trunc(" "+st.Bold.Render("do: ")+text.Sanitize(incident.AdviceLine(top.Advice[0])), w))
+				wrap("do: ", st.Bold.Render, text.Sanitize(incident.AdviceLine(top.Advice[0])))
 			}
 		}
 		for i, s := range Steps(ctx) {
