@@ -41,7 +41,7 @@ func DefaultKeyMap() KeyMap {
 		PrevPane:    b([]string{"shift+tab", "h", "left"}, "S-tab/h", "previous pane"),
 		PageUp:      b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
 		PageDown:    b([]string{"pgdown", "ctrl+d", " "}, "pgdn", "page down"),
-		Enter:       b([]string{"enter"}, "enter", "drill into component"),
+		Enter:       b([]string{"enter"}, "enter", "drill down"),
 		Back:        b([]string{"esc"}, "esc", "back"),
 		Filter:      b([]string{"/"}, "/", "filter (component, check, status)"),
 		Help:        b([]string{"?"}, "?", "help"),
@@ -73,9 +73,15 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // ReadOnlyHelp is the footer of the wall view.
 func (k KeyMap) ReadOnlyHelp() []key.Binding { return []key.Binding{k.Back, k.Help, k.Quit} }
 
-// DrillHelp is the footer of the drill-down.
-func (k KeyMap) DrillHelp() []key.Binding {
-	return []key.Binding{k.Back, k.Down, k.PageDown, k.Trace, k.Path, k.Help, k.Kill, k.Restart, k.Switchover}
+// DrillHelp is the footer of the drill-down: the actions offered on the
+// component (keys as drill.Offered gives them) come before the rest.
+func (k KeyMap) DrillHelp(offered []string) []key.Binding {
+	byKey := map[string]key.Binding{"K": k.Kill, "Q": k.KillQuery, "R": k.Restart, "S": k.Switchover, "F": k.Failover}
+	out := []key.Binding{k.Back}
+	for _, o := range offered {
+		out = append(out, byKey[o])
+	}
+	return append(out, k.Down, k.PageDown, k.Trace, k.Path, k.Help, k.Quit)
 }
 
 // TraceHelp is the footer while a path trace is shown.

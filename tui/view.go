@@ -9,6 +9,7 @@ import (
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/tui/common"
+	"github.com/fivelayer/triage/tui/drill"
 	"github.com/fivelayer/triage/tui/panes"
 	"github.com/fivelayer/triage/tui/pathview"
 	"github.com/fivelayer/triage/tui/text"
@@ -218,7 +219,7 @@ func (m Model) footer(w int) string {
 	case viewMain:
 		keys = m.keys.ShortHelp()
 	case viewDrill:
-		keys = m.keys.DrillHelp()
+		keys = m.keys.DrillHelp(drill.Offered(m.ctx, m.drill.Component()))
 		if m.drill.TraceOpen() {
 			keys = m.keys.TraceHelp()
 		}

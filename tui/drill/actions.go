@@ -13,6 +13,9 @@ type Action struct {
 	Name    string // config name: kill_session, restart, switchover
 	Label   string // what it does, exactly
 	Enabled bool   // the component's config enables it
+	// Applies: enabled, and the component has what the action acts
+	// through (a MySQL probe for K and Q). Only these are offered.
+	Applies bool
 	Why     string // why it cannot run now; "" when its key opens the dialog
 }
 
@@ -51,7 +54,14 @@ func Actions(ctx *common.Context, component string) []Action {
 			acts[4].Label = "failover to " + text.Sanitize(a.Switchover.Standby) + " (primary gone)"
 		}
 	}
+	hasMySQL := false
+	if comp := ctx.Component(component); comp != nil {
+		for _, p := range comp.Probes {
+			hasMySQL = hasMySQL || p.Kind == "mysql"
+		}
+	}
 	for i := range acts {
+		acts[i].Applies = acts[i].Enabled && (acts[i].Name != "kill_session" || hasMySQL)
 		switch {
 		case !acts[i].Enabled:
 			acts[i].Why = "not enabled in config"
@@ -66,6 +76,18 @@ func Actions(ctx *common.Context, component string) []Action {
 	return acts
 }
 
+// Offered lists the keys of the actions that apply to a component, in
+// the order of Actions: what the footer and the drill-down offer.
+func Offered(ctx *common.Context, component string) []string {
+	var keys []string
+	for _, a := range Actions(ctx, component) {
+		if a.Applies {
+			keys = append(keys, a.Key)
+		}
+	}
+	return keys
+}
+
 // ActionFor returns the action bound to key ("K", "Q", "R", "S", "F") for a component.
 func ActionFor(ctx *common.Context, component, key string) (Action, bool) {
 	for _, a := range Actions(ctx, component) {
@@ -76,9 +98,15 @@ func ActionFor(ctx *common.Context, component, key string) (Action, bool) {
 	return Action{}, false
 }
 
+// actionLines lists the actions that apply to the component; the others
+// are not offered (a restart key on a database with no restart command
+// would only teach the operator to ignore the list).
 func actionLines(ctx *common.Context, component string, w int) []string {
 	var out []string
 	for _, a := range Actions(ctx, component) {
+		if !a.Applies {
+			continue
+		}
 		var why string
 		switch a.Why {
 		case "":
@@ -89,6 +117,9 @@ func actionLines(ctx *common.Context, component string, w int) []string {
 			why = ctx.Styles.Dim.Render("disabled: " + a.Why)
 		}
 		out = append(out, text.Trunc(" "+ctx.Styles.Bold.Render(a.Key)+"  "+a.Label+" — "+why, w))
+	}
+	if len(out) == 0 {
+		out = append(out, ctx.Styles.Dim.Render(text.Trunc(" none enabled for this component (actions: in its config)", w)))
 	}
 	return out
 }

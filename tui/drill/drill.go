@@ -147,6 +147,11 @@ func (m Model) checks(ctx *common.Context, w int) []string {
 		nameW = max(nameW, text.Width(e.Items[i].Probe+"/"+e.Items[i].Check))
 	}
 	nameW = min(nameW, max(w/3, 12))
+	valW := 0 // as wide as the widest value: a value is never cut
+	for _, i := range ids {
+		valW = max(valW, text.Width(e.Items[i].Value))
+	}
+	valW = min(valW, max(w/4, 9))
 	out := make([]string, 0, len(ids))
 	for _, i := range ids {
 		it := &e.Items[i]
@@ -155,7 +160,7 @@ func (m Model) checks(ctx *common.Context, w int) []string {
 			mk, name = "›", ctx.Styles.Selected.Render(name)
 		}
 		line := mk + ctx.Styles.Cell(it.Display, it.Status) + " " + text.Fit(it.Layer.String(), 11) + " " +
-			name + " " + text.FitLeft(it.Value, 9) + " " + string(it.Spark[max(0, len(it.Spark)-8):]) + " " + it.Summary
+			name + " " + text.FitLeft(it.Value, valW) + " " + string(it.Spark[max(0, len(it.Spark)-8):]) + " " + it.Summary
 		out = append(out, text.Trunc(line, w))
 	}
 	return out

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/tui/common"
 	"github.com/fivelayer/triage/tui/internal/fixture"
 	"github.com/fivelayer/triage/tui/internal/golden"
@@ -124,6 +125,11 @@ func TestActions(t *testing.T) {
 		})
 	}
 	ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), common.Live)
+	assert.Equal(t, []string{"S", "F"}, Offered(ctx, "db-primary"), "kill_session enabled, but no MySQL probe to act through")
+	withMySQL(ctx)
+	assert.Equal(t, []string{"K", "Q", "S", "F"}, Offered(ctx, "db-primary"))
+	assert.Equal(t, []string{"R"}, Offered(ctx, "invoice-api"), "no MySQL probe, no kill_session: only restart")
+	assert.Empty(t, Offered(ctx, "fleet-7"))
 	a, ok := ActionFor(ctx, "invoice-api", "R")
 	require.True(t, ok)
 	assert.Equal(t, "restart: systemctl restart invoice-api.service via ssh ops@10.0.0.1", a.Label)
@@ -132,18 +138,31 @@ func TestActions(t *testing.T) {
 	assert.Equal(t, "failover to db-standby (primary gone)", a.Label)
 }
 
+// withMySQL gives the fixture's db-primary the MySQL probe that K and Q
+// act through.
+func withMySQL(ctx *common.Context) {
+	for i := range ctx.Config.Components {
+		if c := &ctx.Config.Components[i]; c.Name == "db-primary" {
+			c.Probes = append(c.Probes, probes.Spec{Kind: "mysql", DSNEnv: "DB_DSN"})
+		}
+	}
+}
+
 func TestActionLines(t *testing.T) {
 	ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), common.Live)
+	withMySQL(ctx)
 	ctx.Guarded = true
 	out := strings.Join(actionLines(ctx, "db-primary", 200), "\n")
 	assert.Contains(t, out, "K  kill the root blocker (KILL CONNECTION) — press K to preview")
-	assert.Contains(t, out, "R  restart the service — disabled: not enabled in config")
+	assert.NotContains(t, out, "R  restart", "not enabled: not offered")
+	assert.Contains(t, strings.Join(actionLines(ctx, "edge-dns", 200), "\n"), "none enabled for this component")
 	ctx.Guarded = false
 	assert.Contains(t, strings.Join(actionLines(ctx, "db-primary", 200), "\n"), "S  switch to standby db-standby — not available: no guard")
 }
 
 func TestDrillDown(t *testing.T) {
 	ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), common.Live)
+	withMySQL(ctx)
 	m := New("db-primary", "db-primary/mysql/lock_waits")
 	out := strings.Join(m.Lines(ctx, 100), "\n")
 	for _, want := range []string{"mysql/connections", "mysql/auth_failures", "waiting_thread", "kill the root blocker, connection 4711",

@@ -96,7 +96,7 @@ func columns(e *common.Estate, rs []row, w int) cols {
 			maxVal = max(maxVal, text.Width(it.Value))
 		}
 	}
-	c := cols{value: min(maxVal, max(w/4, 6))}
+	c := cols{value: min(maxVal, max(w/3, 6))}
 	rest := w - 1 - common.CellWidth - 1 // marker, cell, in-flight mark
 	if c.value > 0 {
 		rest -= c.value + 1
