@@ -18,11 +18,11 @@ import (
 // resolveCheck is the dns kind's only check.
 var resolveCheck = probes.Check{Name: "resolve", Layer: probes.Network, OnTimeout: probes.Crit, UserFacing: true}
 
-// resolveThreshold grades the slowest resolver's latency in ms: a resolver
+// DefaultResolve grades the slowest resolver's latency in ms: a resolver
 // that needs more than 200 ms is slow enough for users to feel it in every
 // new connection, one that needs a second is close to the 1–5 s client
 // timeouts of common stub resolvers.
-var resolveThreshold = probes.Above(200, 1000)
+var DefaultResolve = probes.Above(200, 1000)
 
 // defaultResolvConf is where the resolvers come from when none are configured.
 const defaultResolvConf = "/etc/resolv.conf"
@@ -55,7 +55,7 @@ func NewDNS(s probes.Spec) (*DNS, error) {
 		return nil, errors.New("dns: name is empty")
 	}
 	d := &DNS{name: dns.Fqdn(strings.TrimSpace(s.Name)), count: max(s.Count, 1),
-		threshold: s.Threshold(resolveCheck.Name, resolveThreshold), resolvConf: defaultResolvConf}
+		threshold: s.Threshold(resolveCheck.Name, DefaultResolve), resolvConf: defaultResolvConf}
 	for _, r := range s.Resolvers {
 		d.resolvers = append(d.resolvers, withPort(r, "53"))
 	}

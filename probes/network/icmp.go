@@ -33,8 +33,8 @@ const PrivilegeRemedy = `sysctl -w net.ipv4.ping_group_range="0 2147483647"` +
 // pingCheck is the icmp kind's only check.
 var pingCheck = probes.Check{Name: "ping", Layer: probes.Network, OnTimeout: probes.Crit, UserFacing: true}
 
-// pingThreshold grades loss in percent: any loss warns, more than 5% is crit (seed).
-var pingThreshold = probes.Above(0, 5)
+// DefaultPing grades loss in percent: any loss warns, more than 5% is crit (seed).
+var DefaultPing = probes.Above(0, 5)
 
 // ICMPKind is the `icmp` probe kind: N echo requests, loss and RTT.
 var ICMPKind = probes.Kind{
@@ -77,7 +77,7 @@ func NewICMP(s probes.Spec) (*ICMP, error) {
 		return nil, errors.New("icmp: address is empty")
 	}
 	p := &ICMP{host: host, count: s.Count, interval: s.Interval.D(),
-		threshold: s.Threshold(pingCheck.Name, pingThreshold)}
+		threshold: s.Threshold(pingCheck.Name, DefaultPing)}
 	if p.count <= 0 {
 		p.count = defaultPingCount
 	}

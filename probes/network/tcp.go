@@ -34,7 +34,7 @@ var (
 // Defaults of the tcp probe. Loss above 5% is crit (seed); latency is graded
 // by the `connect` threshold in milliseconds.
 var (
-	tcpDefaultLatency = probes.Above(200, 1000)
+	DefaultTCPConnect = probes.Above(200, 1000)
 	tcpLossCrit       = 5.0
 )
 
@@ -143,7 +143,7 @@ func (t *TCP) connect(ctx context.Context, budget time.Duration) probes.Result {
 
 // gradeConnect turns attempts into the connect result. Pure, table-tested.
 func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Result {
-	th := spec.Threshold("connect", tcpDefaultLatency)
+	th := spec.Threshold("connect", DefaultTCPConnect)
 	r := probes.Result{Check: "connect", Unit: "ms", For: th.ForDuration()}
 	if len(atts) == 0 {
 		r.Status, r.Summary, r.Err = probes.Unknown, "no attempt completed", "round cancelled before any connect finished"
