@@ -22,6 +22,18 @@ var font = map[rune][5]string{
 	'V': {"█  █", "█  █", "█  █", "▀▄▄▀", " ▀▀ "},
 	'W': {"█   █", "█   █", "█ █ █", "█▄▀▄█", "▀   ▀"},
 	'Y': {"█  █", "▀▄▄▀", " █  ", " █  ", " ▀  "},
+	'C': {"▄▀▀▀", "█   ", "█   ", "█   ", " ▀▀▀"},
+	'H': {"█  █", "█  █", "█▀▀█", "█  █", "▀  ▀"},
+	'J': {"   █", "   █", "   █", "█  █", " ▀▀ "},
+	'K': {"█  █", "█ ▄▀", "█▀▄ ", "█  █", "▀  ▀"},
+	'M': {"█▄ ▄█", "█ ▀ █", "█   █", "█   █", "▀   ▀"},
+	'Q': {"▄▀▀▄", "█  █", "█  █", "█ ▀▄", " ▀▀▀"},
+	'S': {"▄▀▀▀", "▀▄▄ ", "   █", "   █", "▀▀▀ "},
+	'X': {"█  █", "▀▄▄▀", "▄▀▀▄", "█  █", "▀  ▀"},
+	'Z': {"▀▀▀█", "  ▄▀", " ▄▀ ", "▄▀  ", "▀▀▀▀"},
+	'_': {"    ", "    ", "    ", "    ", "▀▀▀▀"},
+	'.': {" ", " ", " ", " ", "▀"},
+	'/': {"   █", "  █ ", " █  ", "█   ", "▀   "},
 	'0': {"▄▀▀▄", "█ ▄█", "██ █", "█  █", " ▀▀ "},
 	'1': {" ▄█ ", "  █ ", "  █ ", "  █ ", " ▀▀▀"},
 	'2': {"▄▀▀▄", "   █", " ▄▀ ", "▄▀  ", "▀▀▀▀"},
@@ -39,7 +51,56 @@ var font = map[rune][5]string{
 
 // Big renders s in the block font, five lines; characters the font lacks
 // are left out. Letters are separated by one column.
-func Big(s string) []string {
+func Big(s string) []string { return BigScaled(s, 1) }
+
+// BigScaled is Big with the font k times larger: each half-block cell is
+// two pixels, every pixel becomes k×k, and the pixels are drawn again with
+// half blocks, so letters grow solid (5k lines) instead of striped.
+func BigScaled(s string, k int) []string {
+	base := bigRows(s)
+	if k <= 1 {
+		return base
+	}
+	var px [][]bool // pixel rows, two per base line
+	for _, row := range base {
+		top, bottom := make([]bool, 0, len(row)), make([]bool, 0, len(row))
+		for _, r := range row {
+			top = append(top, r == '█' || r == '▀')
+			bottom = append(bottom, r == '█' || r == '▄')
+		}
+		px = append(px, top, bottom)
+	}
+	var scaled [][]bool
+	for _, row := range px {
+		wide := make([]bool, 0, len(row)*k)
+		for _, p := range row {
+			for range k {
+				wide = append(wide, p)
+			}
+		}
+		for range k {
+			scaled = append(scaled, wide)
+		}
+	}
+	out := make([]string, 0, len(scaled)/2)
+	for i := 0; i+1 < len(scaled); i += 2 {
+		var b strings.Builder
+		for j := range scaled[i] {
+			b.WriteRune([...]rune{' ', '▄', '▀', '█'}[boolInt(scaled[i][j])*2+boolInt(scaled[i+1][j])])
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func bigRows(s string) []string {
 	var rows [5]strings.Builder
 	for _, r := range strings.ToUpper(s) {
 		g, ok := font[r]

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/tui/common"
@@ -67,4 +68,49 @@ func TestViewsRender(t *testing.T) {
 	inc := Incident(ctx, 40, 6)
 	assert.Len(t, inc, 6)
 	assert.Contains(t, strings.Join(inc, "\n"), "cause: db-primary/mysql/lock_waits")
+}
+
+func TestWallScalesAndAligns(t *testing.T) {
+	ctx := fixture.Context(fixture.Snapshot(fixture.T0, 1, false), common.Live)
+	tests := []struct {
+		name      string
+		w, h      int
+		minHeight int // lines of the grade's letters
+	}{
+		{"80×24: the plain font, the five layers still show", 78, 19, 5},
+		{"200×50: larger type", 198, 45, 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := Wall(ctx, tt.w, tt.h)
+			require.Len(t, out, tt.h)
+			bigLines, col := 0, -1
+			for _, l := range out {
+				if strings.ContainsAny(l, "█▀▄") && !strings.Contains(l, "checks") {
+					bigLines++
+				}
+			}
+			assert.GreaterOrEqual(t, bigLines, tt.minHeight)
+			for _, layer := range []string{"NETWORK", "SERVER", "APPLICATION", "DATA", "SECURITY"} {
+				i := -1
+				for _, l := range out {
+					if j := strings.Index(l, layer); j >= 0 {
+						i = j
+					}
+				}
+				require.GreaterOrEqual(t, i, 0, layer)
+				if col >= 0 {
+					assert.Equal(t, col, i, "layer rows line up")
+				}
+				col = i
+			}
+			assert.NotContains(t, strings.Join(out, "\n"), "1 checks")
+		})
+	}
+}
+
+func TestChecksPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "no checks", 1: "1 check", 2: "2 checks", 1200: "1200 checks"} {
+		assert.Equal(t, want, checks(n))
+	}
 }
