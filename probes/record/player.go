@@ -26,7 +26,11 @@ type Player struct {
 	st      *state
 	cur     probes.Snapshot
 	subs    []chan probes.Snapshot
-	wall    time.Time // when Start was called; zero before
+	wall    time.Time // wall time at which the recorded time was at; zero before Start
+	at      time.Time // recorded time at wall (the replay clock's reference point)
+	paused  bool
+	next    int           // index of the next item to play
+	wake    chan struct{} // a control changed the clock: the player re-plans
 	started bool
 }
 
@@ -43,7 +47,7 @@ func NewPlayer(s *Session, speed float64) (*Player, error) {
 		}
 	}
 	p := &Player{sess: s, speed: speed, st: newState(s.Header.HistoryLen),
-		events: make(chan incident.Event, n), done: make(chan struct{})}
+		events: make(chan incident.Event, n), done: make(chan struct{}), wake: make(chan struct{}, 1)}
 	for i, it := range s.items {
 		if it.event != nil {
 			p.events <- *it.event // events before the first frame are shown at once
@@ -54,6 +58,7 @@ func NewPlayer(s *Session, speed float64) (*Player, error) {
 		p.first, p.base = i+1, it.time
 		break
 	}
+	p.at, p.next = p.base, p.first
 	return p, nil
 }
 
@@ -87,14 +92,19 @@ func (p *Player) Events() <-chan incident.Event { return p.events }
 func (p *Player) Done() <-chan struct{} { return p.done }
 
 // Now is the recorded time being replayed: the first frame's time before
-// Start, then advancing at speed, and stopping at the session's end.
+// Start, then advancing at speed (standing still while paused), and
+// stopping at the session's end.
 func (p *Player) Now() time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.wall.IsZero() {
-		return p.base
+	return p.nowLocked()
+}
+
+func (p *Player) nowLocked() time.Time {
+	if p.wall.IsZero() || p.paused {
+		return p.at
 	}
-	t := p.base.Add(time.Duration(float64(time.Since(p.wall)) * p.speed))
+	t := p.at.Add(time.Duration(float64(time.Since(p.wall)) * p.speed))
 	if end := p.sess.End(); t.After(end) && !end.Before(p.base) {
 		return end
 	}
@@ -110,16 +120,20 @@ func (p *Player) Start(ctx context.Context) {
 		return
 	}
 	p.started, p.wall = true, time.Now()
-	wall := p.wall
 	p.mu.Unlock()
 	go func() {
 		defer close(p.done)
-		items := p.sess.items
-		for i := p.first; i < len(items); i++ {
-			it := items[i]
-			due := wall.Add(time.Duration(float64(it.time.Sub(p.base)) / p.speed))
-			if !p.wait(ctx, due) {
+		for {
+			it, due, ok := p.due()
+			if !ok {
 				return
+			}
+			if due != 0 { // not yet due: wait for its time or a control, then plan again
+				p.wait(ctx, due)
+				if ctx.Err() != nil {
+					return
+				}
+				continue
 			}
 			if it.event != nil {
 				p.events <- *it.event
@@ -130,19 +144,112 @@ func (p *Player) Start(ctx context.Context) {
 	}()
 }
 
-// wait sleeps until due; false when ctx ended first.
-func (p *Player) wait(ctx context.Context, due time.Time) bool {
-	d := time.Until(due)
-	if d <= 0 {
-		return ctx.Err() == nil
+// due takes the next item when its recorded time has come (due 0), or says
+// how long to wait for it (-1: paused, wait for a control); false at the
+// end of the session.
+func (p *Player) due() (item, time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.next >= len(p.sess.items) {
+		return item{}, 0, false
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
+	it := p.sess.items[p.next]
+	now := p.nowLocked()
+	if !it.time.After(now) {
+		p.next++
+		return it, 0, true
+	}
+	if p.paused {
+		return it, -1, true
+	}
+	return it, max(time.Duration(float64(it.time.Sub(now))/p.speed), time.Millisecond), true
+}
+
+// wait sleeps d (forever when d < 0), or until a control wakes the player
+// or ctx ends.
+func (p *Player) wait(ctx context.Context, d time.Duration) {
+	var tc <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		tc = t.C
+	}
 	select {
 	case <-ctx.Done():
-		return false
-	case <-t.C:
+	case <-p.wake:
+	case <-tc:
+	}
+}
+
+// setClock moves the replay clock to at (keeping it paused or running) and
+// wakes the player so that it plays what is now due.
+func (p *Player) setClock(at time.Time, paused bool) {
+	p.at, p.paused = at, paused
+	if !p.wall.IsZero() {
+		p.wall = time.Now()
+	}
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Pause stops the replay clock where it is.
+func (p *Player) Pause() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.setClock(p.nowLocked(), true)
+}
+
+// Resume runs the replay clock again from where it stands.
+func (p *Player) Resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.setClock(p.nowLocked(), false)
+}
+
+// Paused reports whether the clock is stopped by Pause.
+func (p *Player) Paused() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.paused
+}
+
+// Step moves the clock to the next recorded frame and pauses there: one
+// probe round at a time.
+func (p *Player) Step() { p.jump(func(it item) bool { return it.frame != nil }) }
+
+// NextEvent moves the clock to the next recorded event (a fault, an
+// action) and pauses there.
+func (p *Player) NextEvent() { p.jump(func(it item) bool { return it.event != nil }) }
+
+func (p *Player) jump(match func(item) bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.nowLocked()
+	for _, it := range p.sess.items[p.next:] {
+		if match(it) && !it.time.Before(now) {
+			p.setClock(it.time, true)
+			return
+		}
+	}
+	p.setClock(p.sess.End(), true) // nothing more of that kind: the end
+}
+
+// Position is how far the replay is into the recording, and its length.
+func (p *Player) Position() (at, length time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.nowLocked().Sub(p.sess.Start()), p.sess.End().Sub(p.sess.Start())
+}
+
+// Ended reports whether every recorded item has been played.
+func (p *Player) Ended() bool {
+	select {
+	case <-p.done:
 		return true
+	default:
+		return false
 	}
 }
 

@@ -280,3 +280,55 @@ func TestPlayerKeepsPace(t *testing.T) {
 		t.Fatal("a cancelled replay must stop")
 	}
 }
+
+// The controls move the recorded clock, not the wall clock: at a pace so
+// slow that nothing would play on its own, step and next event play the
+// recording item by item, and pause holds the clock.
+func TestPlayerControls(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	file := strings.Join([]string{
+		`{"type":"header","version":1,"estate":"e","history_len":10}`,
+		`{"type":"frame","seq":0,"time":"` + t0.Format(time.RFC3339) + `","key":true,"round":0}`,
+		`{"type":"frame","seq":1,"time":"` + t0.Add(10*time.Second).Format(time.RFC3339) + `","round":1}`,
+		`{"type":"event","time":"` + t0.Add(20*time.Second).Format(time.RFC3339) + `","kind":"note","text":"fault injected: 503 storm"}`,
+		`{"type":"frame","seq":2,"time":"` + t0.Add(30*time.Second).Format(time.RFC3339) + `","round":2}`,
+	}, "\n") + "\n"
+	sess, err := Read(strings.NewReader(file), "controls.jsonl")
+	require.NoError(t, err)
+	p, err := NewPlayer(sess, 1e-6)
+	require.NoError(t, err)
+	sub := p.Subscribe()
+	<-sub
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p.Start(ctx)
+
+	p.Pause()
+	require.True(t, p.Paused())
+	at, length := p.Position()
+	assert.Equal(t, 30*time.Second, length)
+	assert.Less(t, at, time.Second)
+
+	p.Step()
+	assert.Equal(t, 1, (<-sub).Round, "step plays the next frame")
+	at, _ = p.Position()
+	assert.Equal(t, 10*time.Second, at)
+	assert.True(t, p.Paused(), "and stays paused there")
+
+	p.NextEvent()
+	assert.Equal(t, "fault injected: 503 storm", (<-p.Events()).Text)
+	at, _ = p.Position()
+	assert.Equal(t, 20*time.Second, at)
+
+	p.Step()
+	assert.Equal(t, 2, (<-sub).Round)
+	select {
+	case <-p.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the last item was played: the replay ends")
+	}
+	assert.True(t, p.Ended())
+	p.Resume()
+	at, _ = p.Position()
+	assert.Equal(t, 30*time.Second, at, "the clock stops at the end")
+}
