@@ -24,6 +24,8 @@ type KeyMap struct {
 	Faults             key.Binding // LAB mode only: disabled (hidden from help) otherwise
 	Trace              key.Binding // drill-down: trace the route to the component's host
 	Export             key.Binding // write the incident report
+	// Replay only: pause/resume, step one frame, jump to the next event.
+	ReplayPause, ReplayStep, ReplayNext key.Binding
 	// The guide's overrides of the selected step's answer.
 	AnswerYes, AnswerNo, AnswerClear key.Binding
 	Quit                             key.Binding
@@ -58,6 +60,9 @@ func DefaultKeyMap() KeyMap {
 		Faults:      b([]string{"f"}, "f", "lab faults"),
 		Trace:       b([]string{"T"}, "T", "trace route"),
 		Export:      b([]string{"e"}, "e", "export report"),
+		ReplayPause: b([]string{" "}, "space", "replay: pause / resume"),
+		ReplayStep:  b([]string{"."}, ".", "replay: step one frame"),
+		ReplayNext:  b([]string{">"}, ">", "replay: next event"),
 		AnswerYes:   b([]string{"y"}, "y", "answer yes"),
 		AnswerNo:    b([]string{"n"}, "n", "answer no"),
 		AnswerClear: b([]string{"u", "backspace"}, "u", "undo answer"),
@@ -67,7 +72,7 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the footer's one line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.NextPane, k.Down, k.Enter, k.Faults, k.Filter, k.Refresh, k.Help, k.Quit}
+	return []key.Binding{k.NextPane, k.Down, k.Enter, k.Faults, k.ReplayPause, k.ReplayNext, k.Filter, k.Refresh, k.Help, k.Quit}
 }
 
 // ReadOnlyHelp is the footer of the wall view.
@@ -106,6 +111,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Enter, k.Back, k.Filter, k.Refresh, k.Help, k.Quit},
 		{k.Path, k.Timeline, k.Guide, k.answerHelp(), k.Wall, k.Faults, k.Export},
 		{k.Trace, k.Kill, k.KillQuery, k.Restart, k.Switchover, k.Failover},
+		{k.ReplayPause, k.ReplayStep, k.ReplayNext},
 	}
 }
 

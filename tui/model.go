@@ -50,10 +50,11 @@ type Model struct {
 	sub     <-chan probes.Snapshot
 	done    <-chan struct{}
 	tracker *incident.Tracker
-	act     actions  // the guard and the action dialog (action.go)
-	lab     labHooks // fault panel, recorded events (lab.go)
-	tracer  tracer   // the drill-down's path trace (trace.go)
-	reports string   // where reports go; "" for the default (report.go)
+	act     actions       // the guard and the action dialog (action.go)
+	lab     labHooks      // fault panel, recorded events (lab.go)
+	tracer  tracer        // the drill-down's path trace (trace.go)
+	reports string        // where reports go; "" for the default (report.go)
+	replay  ReplayControl // pause, step and jump in a replay (replay.go); nil otherwise
 
 	width, height int
 	stack         []view
@@ -122,6 +123,7 @@ func New(o Options) Model {
 		m.panes[i].Layer = probes.Layer(i)
 	}
 	m.initLab(o)
+	m.initReplay(o)
 	var snap probes.Snapshot
 	if o.Scheduler != nil {
 		m.sub = o.Scheduler.Subscribe()

@@ -59,6 +59,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if mm, cmd, ok := m.handleReplayKey(msg); ok {
+		return mm, cmd
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit

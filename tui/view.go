@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -164,6 +165,9 @@ func (m Model) header(w int) []string {
 		round = "last round " + snap.RoundFinished.Format("15:04:05")
 	}
 	right := st.Dim.Render(round) + " · " + st.Bold.Render(m.ctx.Now().Format("15:04:05"))
+	if r := m.replayState(); r != "" {
+		right = st.Focus.Render(r) + " · " + right
+	}
 	lines := []string{spread(left, right, w)}
 	grade := views.GradeLine(m.ctx)
 	if views.Ready(m.ctx) && m.ctx.State.Grade != 0 {
@@ -353,6 +357,9 @@ func (m Model) helpLines(w, h int) []string {
 		band, bandW = nil, 0
 	}
 	for _, group := range m.keys.FullHelp() {
+		if !slices.ContainsFunc(group, key.Binding.Enabled) {
+			continue // a mode's keys outside that mode: no empty column
+		}
 		block := strings.Split(hm.FullHelpView([][]key.Binding{group}), "\n")
 		bw := 0
 		for _, l := range block {
