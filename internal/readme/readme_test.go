@@ -63,6 +63,7 @@ var defaults = map[string]probes.Threshold{
 // notes say what a check's value measures and what grades it besides the
 // numbers. Every check of every kind needs one: the test fails otherwise.
 var notes = map[string]string{
+	"alertmanager.alerts":     "active alerts; each alert is also a check of its own, its severity label its status",
 	"host.cpu":                "% busy",
 	"host.memory":             "% used (total − available)",
 	"host.swap":               "% used",
