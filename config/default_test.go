@@ -106,7 +106,7 @@ func describeProbes(cfg *Config) []probeDesc {
 func TestDefaultConfig(t *testing.T) {
 	tests := []struct {
 		name  string
-		kinds []string // registered; nil means the SPEC set
+		kinds []string // registered; nil means the documented set
 		open  []int
 		env   map[string]string
 		want  []probeDesc
@@ -208,7 +208,7 @@ func TestDefaultOnThisMachine(t *testing.T) {
 	_, ok := cfg.Component("localhost")
 	assert.True(t, ok)
 
-	// Whatever answers on 127.0.0.1 here (MariaDB and Redis, per TESTING.md)
+	// Whatever answers on 127.0.0.1 here (MariaDB and Redis, see docs/testing.md)
 	// is in the default; whatever refuses is not.
 	for _, s := range standardServices {
 		conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)), time.Second)

@@ -39,7 +39,7 @@ func TestRoundIntegration(t *testing.T) {
 	}
 }
 
-// TestClientFloodIntegration is the seed's e-commerce incident: a Redis
+// TestClientFloodIntegration is the runbook's e-commerce incident: a Redis
 // connection flood. 550 idle clients are > 500: warn or worse, with the count.
 func TestClientFloodIntegration(t *testing.T) {
 	addr := testAddr(t)
