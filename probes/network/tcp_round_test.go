@@ -28,7 +28,12 @@ func roundTargets(tb testing.TB, n int, timeout time.Duration) []probes.Target {
 	targets := make([]probes.Target, 0, n)
 	for i := range n {
 		addr := addrs[i%3]
-		p, err := NewTCP(probes.Spec{Kind: "tcp", Address: addr, Count: 1})
+		// The latency thresholds are the timeout: a thousand dials at once
+		// on a busy machine are slow, and slowness is not what this
+		// round is about; an open port must read ok, not "slow".
+		ms := float64(timeout / time.Millisecond)
+		p, err := NewTCP(probes.Spec{Kind: "tcp", Address: addr, Count: 1,
+			Thresholds: map[string]probes.Threshold{"connect": probes.Above(ms, ms)}})
 		require.NoError(tb, err)
 		targets = append(targets, probes.Target{Component: what[addr] + "-" + strconv.Itoa(i), ProbeID: "tcp", Kind: "tcp", Probe: p, Timeout: timeout})
 	}
@@ -50,10 +55,12 @@ func waitGoroutines(before int, limit time.Duration) int {
 // TestRound1000TCP is the scheduler's promise at scale, in CI and not only as
 // a benchmark: one round of 1,000 tcp probes (open, refused, silent) ends
 // within 1.25 times the probe timeout, every probe answers with its true
-// status, and no goroutine is left behind. The timeout is scaled under -race,
-// so the 25% headroom is a share of the deadline under test.
+// status, and no goroutine is left behind. The headroom is a share of the
+// deadline under test: 4 s (12 s under -race) leaves 1 s (3 s) for starting a
+// thousand probes and collecting their results on a loaded two-core machine,
+// where 1.5 s was seen.
 func TestRound1000TCP(t *testing.T) {
-	timeout := grace.Scale(2 * time.Second)
+	timeout := grace.Scale(4 * time.Second)
 	targets := roundTargets(t, 1000, timeout)
 	before := runtime.NumGoroutine()
 	s := probes.NewScheduler(targets, probes.Options{})
@@ -69,8 +76,7 @@ func TestRound1000TCP(t *testing.T) {
 		kind, _, _ := strings.Cut(c.Component, "-")
 		switch kind {
 		case "open":
-			// Connected; a thousand dials at once may be slow enough to warn.
-			assert.Contains(t, []probes.Status{probes.OK, probes.Warn}, c.Status, "%s: %s", c.ID, c.Summary)
+			assert.Equal(t, probes.OK, c.Status, "%s: %s", c.ID, c.Summary)
 			assert.Contains(t, c.Summary, "0% loss", c.ID)
 		case "refused":
 			assert.Equal(t, probes.Crit, c.Status, "%s: %s", c.ID, c.Summary)
