@@ -30,7 +30,7 @@ type Alerting struct {
 }
 
 // AlertRule overrides what `triage rules export` writes for the checks it
-// matches: the seed's "pool use > 90 for 5m, severity critical, available
+// matches: the runbook's "pool use > 90 for 5m, severity critical, available
 // connections < 10" is `thresholds: {metrics.pool: {crit: 90, for: 5m}}`
 // plus `{check: metrics.pool, severity: critical, summary: "available
 // connections < 10"}` here.

@@ -6,7 +6,7 @@ import (
 	"github.com/fivelayer/triage/probes"
 )
 
-// Config is one estate, as written in triage.yaml (SPEC §8).
+// Config is one estate, as written in triage.yaml (docs/config.md).
 type Config struct {
 	Estate      string          `yaml:"estate"`
 	Environment string          `yaml:"environment"` // "production" frames the screen in the production colour

@@ -42,7 +42,7 @@ type defaultEnv struct {
 	dial     dialFunc
 }
 
-// Default is the built-in config used when no file is found (SPEC §9): the
+// Default is the built-in config used when no file is found (docs/config.md): the
 // estate is the hostname; a component "localhost" with a host probe; a tcp
 // probe per standard local port that accepts a connection on 127.0.0.1
 // within 300 ms (MySQL 3306, Redis 6379, HTTP 80, HTTPS 443, 8080); a mysql

@@ -34,8 +34,8 @@ func fakeKind(name string, required [][]string, allowed []string, checks ...stri
 
 var hostChecks = []string{"cpu", "memory", "swap", "load", "disk", "inodes", "iops", "fds", "sockets", "oom"}
 
-// specKinds is a registry built from the SPEC §8 table: each kind with the
-// keys and checks SPEC lists for it.
+// specKinds is a registry built from the docs/config.md table: each kind with the
+// keys and checks the table lists for it.
 func specKinds() map[string]probes.Kind {
 	ks := []probes.Kind{
 		fakeKind("host", nil, nil, hostChecks...),

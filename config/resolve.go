@@ -36,7 +36,7 @@ func xdgConfigHome() string {
 	return filepath.Join(home, ".config")
 }
 
-// Resolve returns the config file to load (SPEC §9): flagPath when given,
+// Resolve returns the config file to load (docs/config.md): flagPath when given,
 // else the first of SearchPaths that exists, else "" for the built-in default.
 // It fails when a candidate exists but cannot be examined or is a directory.
 func Resolve(flagPath string) (path string, err error) {
@@ -58,7 +58,7 @@ func Resolve(flagPath string) (path string, err error) {
 	return "", nil
 }
 
-// LoadAuto loads the config in the order of SPEC §9: --config FILE,
+// LoadAuto loads the config in the order of docs/config.md: --config FILE,
 // ./triage.yaml, $XDG_CONFIG_HOME/triage/config.yaml, else the built-in
 // default (Default).
 func LoadAuto(flagPath string) (*Config, error) {

@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// Layer is one of the five layers of the seed's diagnosis model.
+// Layer is one of the five layers of the runbook's diagnosis model.
 type Layer int
 
-// The five layers, in the seed's order (and weight: 30, 25, 20, 15, 10 %).
+// The five layers, in the runbook's order (and weight: 30, 25, 20, 15, 10 %).
 const (
 	Network Layer = iota
 	Server
@@ -24,7 +24,7 @@ var Layers = []Layer{Network, Server, Application, Data, Security}
 
 var layerNames = [...]string{"network", "server", "application", "data", "security"}
 
-// Weight is the seed's share of incidents caused by the layer, in percent.
+// Weight is the runbook's share of incidents caused by the layer, in percent.
 func (l Layer) Weight() int { return [...]int{30, 25, 20, 15, 10}[l] }
 
 func (l Layer) String() string {
@@ -215,7 +215,7 @@ type Result struct {
 	Warmup bool `json:"-"`
 }
 
-// MarshalJSON writes the SPEC §9 shape: duration_ms, and evidence as {} never null.
+// MarshalJSON writes the docs/contracts.md shape: duration_ms, and evidence as {} never null.
 func (r Result) MarshalJSON() ([]byte, error) {
 	type plain Result
 	ev := r.Evidence

@@ -3,7 +3,7 @@ package probes
 import "time"
 
 // Threshold grades a value: beyond Warn (strictly) is warn, beyond Crit is
-// crit, as the seed writes them ("CPU > 80%", "expiry < 30 d"). Below flips the direction (lower is worse: days to expiry). A nil bound
+// crit, as the runbook writes them ("CPU > 80%", "expiry < 30 d"). Below flips the direction (lower is worse: days to expiry). A nil bound
 // is not checked. For delays the status's contribution to the grade.
 type Threshold struct {
 	Warn  *float64 `yaml:"warn"`

@@ -20,7 +20,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Run one probe round and print it; exit 0 green, 1 blue/yellow, 2 orange/red, 3 could not run",
-		Long: `Run one probe round and print it as text, JSON (SPEC §9) or Prometheus text.
+		Long: `Run one probe round and print it as text, JSON (see docs/contracts.md) or Prometheus text.
 
 Checks that measure a rate (CPU, IOPS, 5xx share, rejected logins, evictions)
 take two samples --window apart inside the round. A one-shot check has no

@@ -15,7 +15,7 @@ import (
 // version is set at build time: -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
-// globals are the flags every command takes (SPEC §9).
+// globals are the flags every command takes (docs/contracts.md).
 type globals struct {
 	config   string
 	readOnly bool

@@ -15,13 +15,13 @@ import (
 	"github.com/fivelayer/triage/probes"
 )
 
-// Default thresholds of the metrics checks (SPEC §3 application row).
+// Default thresholds of the metrics checks (docs/config.md, default thresholds).
 var (
 	// ErrorRateThreshold grades the 5xx share of requests between two scrapes, in percent.
 	ErrorRateThreshold = probes.Above(5, 10)
 	// LatencyThreshold grades p99 latency between two scrapes, in seconds.
 	LatencyThreshold = probes.Above(1, 3)
-	// PoolThreshold grades the busiest pool's active/max, in percent (> 90% crit per SPEC).
+	// PoolThreshold grades the busiest pool's active/max, in percent (> 90% crit, the runbook's figure).
 	PoolThreshold = probes.Above(75, 90)
 	// BreakerThreshold grades the number of open (or forced open) circuit breakers.
 	BreakerThreshold = probes.Threshold{Crit: probes.V(0)}

@@ -36,7 +36,7 @@ type LayerReport struct {
 
 // Build grades and diagnoses results (statuses as given) over the estate's
 // topology and groups them by layer, the five layers always present and in
-// the seed's order.
+// the runbook's order.
 func Build(estate string, now time.Time, results []probes.Result, topo *incident.Topology) Report {
 	a := incident.Assess(results, topo)
 	r := Report{Estate: estate, Time: now.UTC(), Severity: a.Grade, Reason: a.Reason, Causes: a.Causes, Diagnosis: a.Diagnosis}

@@ -16,7 +16,7 @@ import (
 	"github.com/fivelayer/triage/probes/export"
 )
 
-// seedConfig holds the seed's example rule: pool use > 90 for 5m, severity
+// seedConfig holds the runbook's example rule: pool use > 90 for 5m, severity
 // critical, "available connections < 10".
 const seedConfig = `estate: invoice-prod
 interval: 5s

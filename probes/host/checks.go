@@ -35,8 +35,8 @@ var HostChecks = []probes.Check{
 	{Name: CheckOOM, Layer: probes.Server, OnTimeout: probes.Unknown, Rate: true},
 }
 
-// DefaultThresholds are the host checks' defaults (SPEC §3: CPU > 80% warn,
-// swap > 85% crit, IOPS > 5000 warn are the seed's; the rest are ours).
+// DefaultThresholds are the host checks' defaults (docs/config.md: CPU > 80% warn,
+// swap > 85% crit, IOPS > 5000 warn are the runbook's; the rest are ours).
 var DefaultThresholds = map[string]probes.Threshold{
 	CheckCPU:          probes.Above(80, 95),      // % busy
 	CheckMemory:       probes.Above(90, 95),      // % used (total − available)

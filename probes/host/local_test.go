@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fivelayer/triage/internal/testenv/grace"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -51,7 +52,7 @@ func TestHostRunHonoursDeadline(t *testing.T) {
 	cancel()
 	start := time.Now()
 	rs := h.Run(ctx)
-	assert.Less(t, time.Since(start), time.Second)
+	grace.Within(t, time.Since(start), 0, "an already cancelled round")
 	assert.Len(t, rs, len(HostChecks))
 }
 

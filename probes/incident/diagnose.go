@@ -289,7 +289,7 @@ func Diagnose(results []probes.Result, topo *Topology) Diagnosis {
 }
 
 // ranksBefore orders causes: explains a core user-facing failure, then the
-// grade it raises, then status, then the seed's layer weight (a prior, not
+// grade it raises, then status, then the runbook's layer weight (a prior, not
 // evidence), then the check id for a stable order.
 func ranksBefore(a, b RootCause, byID map[string]probes.Result) bool {
 	if a.CoreImpact != b.CoreImpact {

@@ -8,7 +8,7 @@ import (
 	"github.com/fivelayer/triage/probes"
 )
 
-// Grade is the estate's severity, the seed's four grades plus green.
+// Grade is the estate's severity, the runbook's four grades plus green.
 type Grade int
 
 // Grades, least severe first.
@@ -36,10 +36,10 @@ func (g Grade) String() string { return gradeInfo[g].name }
 // MarshalText writes the grade's name.
 func (g Grade) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
 
-// Meaning is the seed's one-line meaning of the grade.
+// Meaning is the runbook's one-line meaning of the grade.
 func (g Grade) Meaning() string { return gradeInfo[g].meaning }
 
-// RestoreTarget is what must be restored by when (seed's table).
+// RestoreTarget is what must be restored by when (runbook's table).
 func (g Grade) RestoreTarget() string { return gradeInfo[g].target }
 
 // Deadline is how long after the incident starts the grade must be resolved; 0 for green.

@@ -81,7 +81,7 @@ var knowledge = map[string]adviser{
 // restoring from a backup is advised.
 var corruption = regexp.MustCompile(`(?i)corrupt|marked as crashed|incorrect key file|checksum mismatch|doesn't exist in engine|data loss|lost data`)
 
-// RestoreAdvice is the seed's last leaf, given only on evidence of lost or
+// RestoreAdvice is the runbook's last leaf, given only on evidence of lost or
 // corrupt data; triage never automates it.
 const RestoreAdvice = "restore the affected data from the last good backup and replay the binary logs to the point of failure (guidance only: triage never automates a restore)"
 

@@ -102,7 +102,7 @@ var yesIsFault = map[string]bool{
 
 // Walk answers the flow chart from the diagnosis: core business affected →
 // collect environment → network → server → application → database (lock
-// or not) — then security, which the seed's chart leaves out. A step is a
+// or not) — then security, which the runbook's chart leaves out. A step is a
 // fault where a root cause lives in its layer; failures there that other
 // causes explain are said to be symptoms. The step of the best-ranked root
 // cause is where the operator is (Here).

@@ -13,7 +13,7 @@ import (
 // reportTime is how the report writes a moment: unambiguous, with its zone.
 const reportTime = "2006-01-02 15:04:05 MST"
 
-// Report is the incident report (SPEC §7) in Markdown, as of now: the grade
+// Report is the incident report (docs/diagnosis.md) in Markdown, as of now: the grade
 // with its SLA deadline and restore target, the likely causes by layer,
 // every check that is not ok grouped by layer, the procedure walk with each
 // step's answer (the operator's overrides in st.Overrides included), the

@@ -13,13 +13,15 @@ func TestSilentNeverCompletes(t *testing.T) {
 	s, err := NewSilent()
 	require.NoError(t, err)
 	defer s.Close()
+	const timeout = 300 * time.Millisecond
 	start := time.Now()
-	_, err = net.DialTimeout("tcp", s.Addr, 300*time.Millisecond)
+	_, err = net.DialTimeout("tcp", s.Addr, timeout)
 	require.Error(t, err)
 	var ne net.Error
 	require.ErrorAs(t, err, &ne)
 	assert.True(t, ne.Timeout(), "want a timeout, got %v", err)
-	assert.GreaterOrEqual(t, time.Since(start), 250*time.Millisecond)
+	// A lower bound only: load makes the wait longer, never shorter.
+	assert.GreaterOrEqual(t, time.Since(start), timeout, "the dial waited for its deadline")
 }
 
 func TestRefused(t *testing.T) {

@@ -64,7 +64,7 @@ func (e Engine) AtLeast(major, minor, patch int) bool {
 // mysql8 is MySQL 8.0 or later (performance_schema lock tables, no INNODB_LOCKS).
 func (e Engine) mysql8() bool { return !e.MariaDB && e.Major >= 8 }
 
-// lockWaitsSQL is §2a (MariaDB, MySQL 5.7) or §2b (MySQL 8).
+// lockWaitsSQL is docs/sql.md §2a (MariaDB, MySQL 5.7) or §2b (MySQL 8).
 func (e Engine) lockWaitsSQL() string {
 	if e.mysql8() {
 		return lockWaitsMySQL8SQL

@@ -22,7 +22,7 @@ type fragCache struct {
 	at   time.Time
 }
 
-// fragmentation is info only (data-layer.md §5): DATA_FREE misses scattered
+// fragmentation is info only (docs/sql.md §5): DATA_FREE misses scattered
 // deletes, is stale after bulk loads, repeats a shared tablespace's free
 // space on every table, and free space is reused by later inserts. So it
 // warns at most, as a latent risk, and only for tables with ≥ 1 GiB free.

@@ -32,7 +32,7 @@ func parseMariaGTIDs(s string) []mariaGTID {
 
 // ErrantBinlogState lists the entries of a MariaDB replica's
 // gtid_binlog_state that the primary's does not cover: a domain-server pair
-// the primary never logged, or a higher sequence number (data-layer.md §4:
+// the primary never logged, or a higher sequence number (docs/sql.md §4:
 // each domain-server entry must be ≤ the primary's). Empty means none.
 func ErrantBinlogState(replicaState, primaryState string) []string {
 	prim := map[[2]string]uint64{}
@@ -93,7 +93,7 @@ func MissingMariaDB(lastKnown, received string) []string {
 }
 
 // GTIDSubtract runs MySQL's GTID_SUBTRACT(a, b) on q: the transactions in a
-// that are not in b (the errant-transaction test of data-layer.md §4).
+// that are not in b (the errant-transaction test of docs/sql.md §4).
 func GTIDSubtract(ctx context.Context, q Queryer, a, b string) (string, error) {
 	rows, err := queryRows(ctx, q, "SELECT GTID_SUBTRACT(?, ?) AS missing", a, b)
 	if err != nil || len(rows) == 0 {

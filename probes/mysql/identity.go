@@ -12,7 +12,7 @@ var ErrNoThread = errors.New("no such session")
 // ThreadIdentity pins a session as it was at diagnosis. A connection id is
 // only unique among connected clients and pooled sessions share user and
 // host, so only the transaction (id and start) proves it is the same one
-// before anything is done to it (data-layer.md §6).
+// before anything is done to it (docs/sql.md §6).
 type ThreadIdentity struct {
 	ThreadID     int64
 	User         string

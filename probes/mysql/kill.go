@@ -12,10 +12,10 @@ import (
 var ErrIdentityChanged = errors.New("session no longer holds the previewed transaction")
 
 // DefaultMaxRowsModified is the rollback cost above which a kill is refused
-// (data-layer.md §6 step 3).
+// (docs/sql.md §6 step 3).
 const DefaultMaxRowsModified = 100_000
 
-// CurrentLockWaits reads the row-lock wait edges now (§2a or §2b by engine).
+// CurrentLockWaits reads the row-lock wait edges now (docs/sql.md §2a or §2b by engine).
 func CurrentLockWaits(ctx context.Context, q Queryer, e Engine) ([]LockWait, error) {
 	rows, err := queryRows(ctx, q, e.lockWaitsSQL())
 	if err != nil {

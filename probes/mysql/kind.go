@@ -39,8 +39,8 @@ var checks = []probes.Check{
 	{Name: CheckAuthFailures, Layer: probes.Security, OnTimeout: probes.Unknown, Rate: true, UserFacing: true},
 }
 
-// Default thresholds (SPEC §3 seed values where the seed gives one, else
-// data-layer.md). Every one is read through Spec.Threshold so config wins.
+// Default thresholds (the runbook's values where it gives one, docs/config.md, else
+// docs/sql.md). Every one is read through Spec.Threshold so config wins.
 var (
 	// DefaultConnections is Threads_connected/max_connections in percent.
 	DefaultConnections = probes.Above(80, 90)

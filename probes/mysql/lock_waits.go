@@ -166,7 +166,7 @@ func orNil(s string) any {
 	return s
 }
 
-// waitEvidence is one entry of evidence.waits (SPEC §9 names first).
+// waitEvidence is one entry of evidence.waits (docs/contracts.md names first).
 func waitEvidence(w LockWait) map[string]any {
 	return map[string]any{
 		"waiting_thread":           w.WaitingThread,

@@ -157,7 +157,7 @@ func TestLockWaitChainIntegration(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, id.Same(again))
 
-	// Past 10 s the wait is crit (the seed's "lock wait > 10 s").
+	// Past 10 s the wait is crit (the runbook's "lock wait > 10 s").
 	res = waitFor(t, p, 20*time.Second, func(r probes.Result) bool {
 		w, _ := mine(r, b.id)
 		return len(w) > 0 && w[0]["wait_seconds"].(int64) > 10

@@ -1,6 +1,6 @@
 package mysql
 
-// One round issues these, in order (data-layer.md §1–§5). Each is a single
+// One round issues these, in order (docs/sql.md §1–§5). Each is a single
 // round trip; see Probe.collect for which run when.
 
 // variablesSQL is engine-agnostic: a variable the server lacks is simply absent.
@@ -16,7 +16,7 @@ const statusSQL = `SHOW GLOBAL STATUS WHERE Variable_name IN (
  'Access_denied_errors','Aborted_connects_preauth','Innodb_history_list_length',
  'Innodb_deadlocks','Slaves_connected','Slaves_running','Uptime')`
 
-// trxSQL lists the oldest transactions (§3) with their session, plus the
+// trxSQL lists the oldest transactions (docs/sql.md §3) with their session, plus the
 // counts the lock-wait step needs to decide whether to run at all.
 const trxSQL = `SELECT t.trx_mysql_thread_id AS thread_id, t.trx_id, t.trx_state, t.trx_started,
   TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS trx_age_seconds,
@@ -30,7 +30,7 @@ LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
 WHERE t.trx_mysql_thread_id <> CONNECTION_ID()
 ORDER BY t.trx_started LIMIT 20`
 
-// lockWaitsInnoDBSQL is §2a (MariaDB 10.x/11.x, MySQL 5.7), verified on 10.11.
+// lockWaitsInnoDBSQL is docs/sql.md §2a (MariaDB 10.x/11.x, MySQL 5.7), verified on 10.11.
 // Both trx ids are selected so the chain can be built and a blocker's
 // identity pinned; PROCESSLIST joins stay LEFT (different snapshots).
 const lockWaitsInnoDBSQL = `SELECT
@@ -54,7 +54,7 @@ LEFT JOIN information_schema.PROCESSLIST rp ON rp.ID = r.trx_mysql_thread_id
 LEFT JOIN information_schema.PROCESSLIST bp ON bp.ID = b.trx_mysql_thread_id
 ORDER BY wait_seconds DESC, waiting_thread_id LIMIT 200`
 
-// lockWaitsMySQL8SQL is §2b, derived from sys.x$innodb_lock_waits (not run
+// lockWaitsMySQL8SQL is docs/sql.md §2b, derived from sys.x$innodb_lock_waits (not run
 // here: no MySQL server on this image). Thread ids are PROCESSLIST_IDs, the
 // ids KILL takes, never performance_schema THREAD_IDs.
 const lockWaitsMySQL8SQL = `SELECT
@@ -96,7 +96,7 @@ ORDER BY (COMMAND = 'Sleep'), TIME DESC LIMIT 10`
 // STATUS on MySQL: we read it by name.
 const historyMetricsSQL = `SELECT * FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'`
 
-// fragmentationSQL is §5 without the 1 GiB filter (applied in Go, so the
+// fragmentationSQL is docs/sql.md §5 without the 1 GiB filter (applied in Go, so the
 // drill-down still lists the largest free space); it runs at most every
 // fragmentationEvery because it opens every InnoDB table.
 const fragmentationSQL = `SELECT TABLE_SCHEMA AS table_schema, TABLE_NAME AS table_name,
@@ -106,7 +106,7 @@ WHERE ENGINE = 'InnoDB' AND DATA_FREE > 0
   AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
 ORDER BY DATA_FREE DESC LIMIT 20`
 
-// threadIdentitySQL is §6 step 2, with a LEFT JOIN so a session without a
+// threadIdentitySQL is docs/sql.md §6 step 2, with a LEFT JOIN so a session without a
 // transaction is still found (its trx fields are NULL).
 const threadIdentitySQL = `SELECT p.ID AS id, p.USER AS user, p.HOST AS host, p.COMMAND AS command,
   t.trx_id, t.trx_started, t.trx_state, t.trx_rows_modified

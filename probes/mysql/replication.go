@@ -99,7 +99,7 @@ func parseGTIDPos(s string) map[string]string {
 
 // ErrantMariaDB reports local writes on a MariaDB replica: gtid_current_pos
 // differs from gtid_slave_pos exactly when the replica binlogged a
-// transaction of its own (data-layer.md §4, verified). With gtid_strict_mode
+// transaction of its own (docs/sql.md §4, verified). With gtid_strict_mode
 // the primary's next write then stops replication with error 1950.
 func ErrantMariaDB(currentPos, slavePos string) bool {
 	c, s := parseGTIDPos(currentPos), parseGTIDPos(slavePos)

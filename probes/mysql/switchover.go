@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// ServerState is what a switchover reads of one server (data-layer.md §4, §7).
+// ServerState is what a switchover reads of one server (docs/sql.md §4, §7).
 type ServerState struct {
 	Engine          Engine
 	ServerID        int64

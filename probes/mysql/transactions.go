@@ -35,7 +35,7 @@ func trxEvidence(r row) map[string]any {
 // separate flag: the application began and went away).
 func idleInTrx(r row) bool { return r.text("command") == "Sleep" && r.text("trx_query") == "" }
 
-// longTransactions grades the oldest open transaction's age (§3: warn > 60 s,
+// longTransactions grades the oldest open transaction's age (docs/sql.md §3: warn > 60 s,
 // crit > 300 s) and flags idle-in-transaction sessions.
 func (p *Probe) longTransactions(r *round) probes.Result {
 	th := p.spec.Threshold(CheckLongTransactions, DefaultLongTransactions)

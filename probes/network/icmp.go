@@ -33,7 +33,7 @@ const PrivilegeRemedy = `sysctl -w net.ipv4.ping_group_range="0 2147483647"` +
 // pingCheck is the icmp kind's only check.
 var pingCheck = probes.Check{Name: "ping", Layer: probes.Network, OnTimeout: probes.Crit, UserFacing: true}
 
-// DefaultPing grades loss in percent: any loss warns, more than 5% is crit (seed).
+// DefaultPing grades loss in percent: any loss warns, more than 5% is crit (runbook).
 var DefaultPing = probes.Above(0, 5)
 
 // ICMPKind is the `icmp` probe kind: N echo requests, loss and RTT.

@@ -31,7 +31,7 @@ var (
 	tcpPortsCheck   = probes.Check{Name: "ports", Layer: probes.Network, OnTimeout: probes.Crit, UserFacing: true}
 )
 
-// Defaults of the tcp probe. Loss above 5% is crit (seed); latency is graded
+// Defaults of the tcp probe. Loss above 5% is crit (runbook); latency is graded
 // by the `connect` threshold in milliseconds.
 var (
 	DefaultTCPConnect = probes.Above(200, 1000)

@@ -26,7 +26,7 @@ type TraceResult struct {
 	Hops    []Hop  `json:"hops"`
 	Reached bool   `json:"reached"` // the target answered
 	// Loop is true when an address appears again after a different one: the
-	// packets go round (the seed's BGP loop). LoopHops is the repeating part.
+	// packets go round (the runbook's BGP loop). LoopHops is the repeating part.
 	Loop     bool     `json:"loop"`
 	LoopHops []string `json:"loop_hops"`
 	// Unavailable says why no trace could be taken (no tool installed).

@@ -111,7 +111,7 @@ type checkLine struct {
 }
 
 // resultLine is a probes.Result with every field (its own MarshalJSON keeps
-// only the SPEC §9 ones).
+// only the docs/contracts.md ones).
 type resultLine struct {
 	Component string         `json:"component"`
 	Probe     string         `json:"probe"`

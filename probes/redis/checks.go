@@ -34,7 +34,7 @@ func breach(th probes.Threshold, st probes.Status, unit string) string {
 	return fmt.Sprintf(" (%s > %g%s)", st, *b, unit)
 }
 
-// clients grades connected_clients (seed: > 500 warn) and the share of
+// clients grades connected_clients (the runbook's > 500 warn) and the share of
 // maxclients, counting replicas: they use maxclients slots but are not in
 // connected_clients.
 func (p *Probe) clients(ctx context.Context, s *sample) probes.Result {

@@ -7,5 +7,5 @@
 // when the client count matters, CLIENT LIST. Counters (rejected_connections,
 // evicted_keys, errorstat_OOM) are compared between rounds, never graded on
 // their absolute value. Fields and rules follow
-// shared/reference/data-layer.md §8, verified on Redis 7.0.
+// docs/sql.md §8, verified on Redis 7.0.
 package redis

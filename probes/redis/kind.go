@@ -38,7 +38,7 @@ var checks = []probes.Check{
 
 // Default thresholds, read through Spec.Threshold so config wins.
 var (
-	// DefaultClients is connected_clients (seed: > 500 warn). The share of
+	// DefaultClients is connected_clients (the runbook's > 500 warn). The share of
 	// maxclients is graded as well: ≥ 80% warn, ≥ 90% crit (clientsPctWarn/Crit).
 	DefaultClients = probes.Threshold{Warn: probes.V(500)}
 	// DefaultRejected is rejected connections in the last minute: any is crit.

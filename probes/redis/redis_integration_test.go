@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fivelayer/triage/internal/testenv/grace"
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,7 +39,7 @@ func TestRoundIntegration(t *testing.T) {
 	}
 }
 
-// TestClientFloodIntegration is the seed's e-commerce incident: a Redis
+// TestClientFloodIntegration is the runbook's e-commerce incident: a Redis
 // connection flood. 550 idle clients are > 500: warn or worse, with the count.
 func TestClientFloodIntegration(t *testing.T) {
 	addr := testAddr(t)
@@ -175,7 +176,7 @@ func TestDownAndHangingIntegration(t *testing.T) {
 			start := time.Now()
 			res := runOnce(t, newProbe(t, probes.Spec{Address: tt.addr}, ""), timeout)
 			took := time.Since(start)
-			assert.Less(t, took, timeout+200*time.Millisecond)
+			grace.Within(t, took, timeout, "a down or hanging server")
 			assert.Equal(t, probes.Crit, res[CheckClients].Status)
 			assert.Contains(t, res[CheckClients].Summary, tt.summary)
 			for _, name := range []string{CheckRejected, CheckMemory, CheckEvictions, CheckReplication} {

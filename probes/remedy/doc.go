@@ -1,5 +1,5 @@
 // Package remedy is the one guard every remediation goes through, from the
-// screen and from `triage act` alike (SPEC §6): kill a blocking database
+// screen and from `triage act` alike (docs/guard.md): kill a blocking database
 // session (or only its statement), restart a service, switch to the standby
 // (planned switchover, or failover when the primary is gone).
 //

@@ -19,7 +19,7 @@ const DefaultCooldown = 5 * time.Minute
 
 // Execute runs a previewed plan after the operator typed typed (and, for a
 // failover, typedSecond). From plan it reads only ID, Reason and DryRun;
-// the rest comes from the guard's copy of the preview. Every rule of SPEC §6
+// the rest comes from the guard's copy of the preview. Every rule of docs/guard.md
 // is enforced here, in this order: known preview; read-only; replay;
 // enabled in config; the preview's own refusal; preview age; reason
 // (switchover, failover); typed confirmation; no other action running on

@@ -15,7 +15,7 @@ import (
 )
 
 // killAction kills a blocking session (KILL CONNECTION) or only its running
-// statement (KILL QUERY), data-layer.md §6.
+// statement (KILL QUERY), docs/sql.md §6.
 type killAction struct {
 	g         *Guard
 	comp      *config.Component
@@ -104,7 +104,7 @@ func (a *killAction) preview(ctx context.Context, p *Plan) error {
 	return err
 }
 
-// recheck reads the session again (§6 step 2) and grades it.
+// recheck reads the session again (docs/sql.md §6 step 2) and grades it.
 func (a *killAction) recheck(ctx context.Context, p Plan) ([]Precondition, map[string]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
@@ -113,7 +113,7 @@ func (a *killAction) recheck(ctx context.Context, p Plan) ([]Precondition, map[s
 }
 
 // read looks the session up and grades it. The binding is the identity of
-// §6 step 1: thread, trx_id, trx_started (and user and host, shown); the
+// docs/sql.md §6 step 1: thread, trx_id, trx_started (and user and host, shown); the
 // rows modified are graded, not bound, since they grow while it runs.
 func (a *killAction) read(ctx context.Context, thread int64) ([]Precondition, map[string]string, mysql.ThreadIdentity, error) {
 	id, err := mysql.LookupThread(ctx, a.admin.DB, thread)
@@ -157,7 +157,7 @@ func identityFrom(thread int64, b map[string]string) mysql.ThreadIdentity {
 // snapshot, not the re-check's.
 const trxSnapshotIdle = 110 * time.Millisecond
 
-// run checks the identity again on the connection that kills (§6: all on
+// run checks the identity again on the connection that kills (docs/sql.md §6: all on
 // one connection) and kills.
 func (a *killAction) run(ctx context.Context, p Plan, out *Outcome) error {
 	select {

@@ -140,7 +140,7 @@ func TestKillQueryKeepsTheTransaction(t *testing.T) {
 	out, err := g.Execute(ctx, plan, plan.ConfirmWord, "")
 	require.NoError(t, err)
 	t.Logf("verification: %s", out.Verification)
-	// data-layer.md §6, verified: on an idle blocker KILL QUERY releases nothing.
+	// docs/sql.md §6, verified: on an idle blocker KILL QUERY releases nothing.
 	assert.True(t, s.alive(), "the session stays")
 	assert.Contains(t, out.Verification, fmt.Sprintf("still blocks 1 session (%d)", waiter))
 	select {

@@ -26,7 +26,7 @@ func randHex(n int) string {
 
 // scene is a table with one hot row on the machine's server, a blocker
 // session holding it in an open transaction, and an operator account with
-// exactly the kill privileges of data-layer.md §9 and a password.
+// exactly the kill privileges of docs/sql.md §9 and a password.
 type scene struct {
 	root     *sql.DB
 	table    string

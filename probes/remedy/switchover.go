@@ -16,8 +16,8 @@ import (
 // readTimeout bounds each state read, so a silent server cannot hang a preview.
 var readTimeout = 10 * time.Second
 
-// switchAction is a planned switchover (data-layer.md §7b/§7c) or, with
-// failover set, an emergency failover from an unreachable primary (§7e).
+// switchAction is a planned switchover (docs/sql.md §7b/§7c) or, with
+// failover set, an emergency failover from an unreachable primary (docs/sql.md §7e).
 type switchAction struct {
 	g                *Guard
 	primary, standby *config.Component

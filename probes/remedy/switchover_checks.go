@@ -9,7 +9,7 @@ import (
 	"github.com/fivelayer/triage/probes/mysql"
 )
 
-// replicaChecks are the candidate prechecks of data-layer.md §7b/§7c: one
+// replicaChecks are the candidate prechecks of docs/sql.md §7b/§7c: one
 // channel from the primary, both threads running, no errors, no lag, GTID
 // positioning, and a binary log so the old primary can replicate from it.
 func replicaChecks(sst mysql.ServerState, pst *mysql.ServerState) []Precondition {
@@ -56,7 +56,7 @@ func replicaChecks(sst mysql.ServerState, pst *mysql.ServerState) []Precondition
 	return []Precondition{ch, threads, errs, lag, delay, gtid, binlog}
 }
 
-// errantCheck is §4: the standby has no transactions of its own.
+// errantCheck is docs/sql.md §4: the standby has no transactions of its own.
 func (a *switchAction) errantCheck(ctx context.Context, sst, pst mysql.ServerState) Precondition {
 	pc := Precondition{Name: "errant transactions", Want: "none"}
 	if sst.Engine.MariaDB {
@@ -129,7 +129,7 @@ func (a *switchAction) accountChecks() []Precondition {
 	return []Precondition{acct, addr}
 }
 
-// failoverChecks (§7e): the primary does not answer, the standby sees it
+// failoverChecks (docs/sql.md §7e): the primary does not answer, the standby sees it
 // gone, and the standby can drain its relay log.
 func (a *switchAction) failoverChecks(pre []Precondition, binding map[string]string, sst mysql.ServerState, perr error) []Precondition {
 	dead := Precondition{Name: "primary unreachable", Want: a.primary.Name + " does not answer (failover is for a dead primary)"}

@@ -200,7 +200,7 @@ func (a *switchAction) promote(ctx context.Context, out *Outcome, undo func(stri
 	return uerr
 }
 
-// moveTraffic runs the configured hook (§7d) after promotion.
+// moveTraffic runs the configured hook (docs/sql.md §7d) after promotion.
 func (a *switchAction) moveTraffic(ctx context.Context, out *Outcome) error {
 	if len(a.cfg.TrafficArgv) == 0 {
 		return step(ctx, out, "move traffic", "", func(context.Context) (string, error) {
@@ -223,7 +223,7 @@ func (a *switchAction) moveTraffic(ctx context.Context, out *Outcome) error {
 	return err
 }
 
-// demoteStep makes the old primary a replica of the new one (§7b).
+// demoteStep makes the old primary a replica of the new one (docs/sql.md §7b).
 func (a *switchAction) demoteStep(ctx context.Context, out *Outcome) error {
 	P, S := a.primary.Name, a.standby.Name
 	pst, _, err := state(ctx, a.pa)

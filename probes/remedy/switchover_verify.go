@@ -9,7 +9,7 @@ import (
 	"github.com/fivelayer/triage/probes/mysql"
 )
 
-// verify is §7d, polled until it holds or the verify timeout passes: the new
+// verify is docs/sql.md §7d, polled until it holds or the verify timeout passes: the new
 // primary is writable and replicates from nobody; the old primary (unless
 // failed over) is read-only, both replica threads run, no lag, and it has
 // applied the new primary's position as read just before.

@@ -176,7 +176,7 @@ func (o Outcome) Headline() string {
 	return o.Result
 }
 
-// ExitCode is the CLI's code (SPEC §9): 0 done, verified and recorded (or
+// ExitCode is the CLI's code (docs/contracts.md): 0 done, verified and recorded (or
 // a recorded dry run), 1 refused by the guard, 2 attempted and failed, not
 // verified, or not recorded.
 func (o Outcome) ExitCode() int {

@@ -189,7 +189,7 @@ components:
 		chain: []string{"db-standby"}, adviceHas: "Last_SQL_Error 1062"})
 }
 
-// Redis over maxclients behind the API (the seed's case study): the cache
+// Redis over maxclients behind the API (the runbook's case study): the cache
 // is the cause, with the address holding the connections.
 func TestRedisOverMaxclients(t *testing.T) {
 	addr, _ := testenv.StartRedis(t, "--port", "--maxclients", "20")

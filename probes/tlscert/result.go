@@ -18,7 +18,7 @@ const CheckName = "certificate"
 // verdict, not the certificate's).
 var Check = probes.Check{Name: CheckName, Layer: probes.Security, OnTimeout: probes.Unknown, Latent: true}
 
-// DefaultThreshold grades days to expiry: < 30 warn, < 7 crit (SPEC §3).
+// DefaultThreshold grades days to expiry: < 30 warn, < 7 crit (docs/config.md).
 var DefaultThreshold = probes.BelowT(30, 7)
 
 // Result grades r: any verification problem (expired, not yet valid,

@@ -1,5 +1,5 @@
 // Package dialog is the screen's confirmation dialog for the guarded actions
-// (SPEC §6, §10): it shows the guard's preview exactly — the label, the
+// (docs/guard.md): it shows the guard's preview exactly — the label, the
 // target, the SQL or argv, every precondition with its live value, the
 // warnings — asks for a reason and the typed confirmation word (two for a
 // failover), runs the action and shows the outcome step by step.

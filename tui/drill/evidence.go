@@ -153,7 +153,7 @@ func cell(v any, w int) string {
 	return text.Sanitize(fmt.Sprint(v))
 }
 
-// known orders the columns SPEC §9 names for lock waits (what decides a
+// known orders the columns docs/contracts.md names for lock waits (what decides a
 // kill first), the lock chain's nodes, then top processes and DNS answers.
 var known = []string{"waiting_thread", "blocking_thread", "wait_seconds", "blocking_query", "blocking_activity",
 	"blocking_trx_age_seconds", "blocking_rows_modified", "waiting_query",

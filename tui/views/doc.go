@@ -1,4 +1,4 @@
 // Package views holds the full-screen views besides the panes: the timeline,
-// the guide (the seed's procedure answered from live checks), the wall view
+// the guide (the runbook's procedure answered from live checks), the wall view
 // for the war room, and the incident summary cell of the main grid.
 package views

@@ -16,7 +16,7 @@ func Steps(ctx *common.Context) []incident.Step {
 	return incident.Walk(ctx.State.Assessment, ctx.State.Results, ctx.State.Overrides)
 }
 
-// Guide draws the seed's procedure (SPEC §5) with each decision answered
+// Guide draws the runbook's procedure (docs/diagnosis.md) with each decision answered
 // from the live checks or overridden by the operator, its evidence, and the
 // step the operator is at; sel is the selected step (y/n/u act on it).
 // stepAt is the line each step starts at, to keep the selection in view.

@@ -104,6 +104,11 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatalf("mariadbtest: %v", err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	// A temporary directory of the server's own: mariadb-install-db runs of
+	// parallel tests collide on temporary tables in a shared /tmp.
+	if err := os.Mkdir(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		t.Fatalf("mariadbtest: %v", err)
+	}
 	s := &Server{ServerID: opts.ServerID, Dir: dir, pidFile: filepath.Join(dir, "mariadbd.pid")}
 	if err := s.install(install); err != nil {
 		t.Fatalf("mariadbtest: %v", err)
@@ -127,18 +132,25 @@ func Start(t testing.TB, opts Options) *Server {
 func (s *Server) install(bin string) error {
 	args := []string{"--no-defaults", "--datadir=" + filepath.Join(s.Dir, "data"),
 		"--auth-root-authentication-method=normal", "--skip-test-db",
-		"--innodb-log-file-size=4M", "--innodb-buffer-pool-size=16M"}
+		"--innodb-log-file-size=4M", "--innodb-buffer-pool-size=16M",
+		"--tmpdir=" + s.tmpDir()}
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), "TMPDIR="+s.tmpDir())
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("mariadb-install-db: %w\n%s", err, tail(out))
 	}
 	return nil
 }
+
+// tmpDir is the server's own temporary directory, for mariadb-install-db
+// (TMPDIR) and mariadbd (--tmpdir).
+func (s *Server) tmpDir() string { return filepath.Join(s.Dir, "tmp") }
 
 func tail(b []byte) string {
 	b = bytes.TrimSpace(b)
@@ -172,6 +184,7 @@ func (s *Server) start(bin string, opts Options) error {
 		"--log-bin=mysql-bin", "--relay-log=relay-bin", "--binlog-format=ROW", "--log-slave-updates",
 		"--gtid-strict-mode=ON",
 		"--innodb-buffer-pool-size=16M", "--innodb-log-file-size=4M",
+		"--tmpdir=" + s.tmpDir(),
 	}
 	if opts.ReadOnly {
 		args = append(args, "--read-only")
@@ -181,6 +194,7 @@ func (s *Server) start(bin string, opts Options) error {
 	}
 	args = append(args, opts.Args...)
 	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "TMPDIR="+s.tmpDir())
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start mariadbd: %w", err)

@@ -12,7 +12,7 @@ import (
 type Fault struct {
 	Key         string // stable id: "503-storm"
 	Name        string // what the screen shows: "503 storm"
-	Description string // what it does, which layer and check show it, and the seed's case it teaches
+	Description string // what it does, which layer and check show it, and the runbook's case it teaches
 	Layer       probes.Layer
 	Active      bool
 }

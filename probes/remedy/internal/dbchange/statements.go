@@ -44,8 +44,8 @@ type Source struct {
 	Password string
 }
 
-// DemoteStatements make a server a GTID replica of src (data-layer.md §7b,
-// §7c) and start replication. run holds the password; show masks it as
+// DemoteStatements make a server a GTID replica of src (docs/sql.md §7b,
+// docs/sql.md §7c) and start replication. run holds the password; show masks it as
 // '…' for plans and audit records. noBackslash is the target's
 // NO_BACKSLASH_ESCAPES setting, which decides how quotes are escaped.
 func DemoteStatements(e mysql.Engine, src Source, noBackslash bool) (run, show []string) {
