@@ -78,28 +78,6 @@ func (d Diagnosis) Top() *RootCause {
 	return &d.RootCauses[0]
 }
 
-// CauseOf returns the root cause whose own check is id or that explains it.
-func (d Diagnosis) CauseOf(id string) (*RootCause, bool) {
-	for i := range d.RootCauses {
-		rc := &d.RootCauses[i]
-		if rc.CheckID == id || slices.Contains(rc.Explains, id) {
-			return rc, true
-		}
-	}
-	return nil, false
-}
-
-// ForComponent returns the root causes on a component, ranked.
-func (d Diagnosis) ForComponent(name string) []RootCause {
-	var out []RootCause
-	for _, rc := range d.RootCauses {
-		if rc.Component == name {
-			out = append(out, rc)
-		}
-	}
-	return out
-}
-
 // IsObserver reports a result of the machine triage runs on that nothing in
 // the estate depends on: the local host probe. It grades at most yellow and
 // is never a root cause of the estate.

@@ -2,7 +2,6 @@ package incident
 
 import (
 	"slices"
-	"sort"
 )
 
 // Action names a guarded remediation as the diagnosis offers it; the empty
@@ -95,21 +94,6 @@ func (t *Topology) Core(name string) bool {
 	}
 	n, ok := t.Nodes[name]
 	return ok && n.Core
-}
-
-// CoreNames lists the core components, sorted.
-func (t *Topology) CoreNames() []string {
-	var out []string
-	if t == nil {
-		return nil
-	}
-	for name, n := range t.Nodes {
-		if n.Core {
-			out = append(out, name)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Enabled reports whether the component enables the action.
