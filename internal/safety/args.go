@@ -103,14 +103,21 @@ func RedactArgs(argv []string) []string {
 			out[i] = redactAuthorization(w)
 			continue
 		}
-		if strings.ContainsAny(w, " \t\n") {
-			out[i] = RedactCmdline(w)
-			continue
-		}
 		// After a wrapper (env, sudo, nohup) the program is the first word
 		// that is neither an option, an assignment nor a number.
 		if i == 0 || wrapper[prog] && !strings.HasPrefix(w, "-") && !isAssignment(w) && !isNumber(w) {
-			prog = path.Base(w)
+			prog = path.Base(strings.TrimSpace(w))
+		}
+		if strings.ContainsAny(w, " \t\n") {
+			// A word with spaces is a flag of this program first (mysql
+			// -p"pass word"), else a script of its own (sh -c "…").
+			out[i] = strings.TrimSpace(w)
+			skip := redactWord(out, i, prog)
+			out[i] = RedactCmdline(out[i])
+			if skip {
+				i++
+			}
+			continue
 		}
 		if skip := redactWord(out, i, prog); skip {
 			i++
