@@ -46,11 +46,28 @@ type item struct {
 	event *incident.Event
 }
 
-// Start and End are the times of the first and last recorded line.
-func (s *Session) Start() time.Time { return s.items[0].time }
+// Start is the earliest time recorded (an event may carry a time a little
+// before the frame it was written after).
+func (s *Session) Start() time.Time {
+	t := s.items[0].time
+	for _, it := range s.items {
+		if it.time.Before(t) {
+			t = it.time
+		}
+	}
+	return t
+}
 
-// End is the time of the last recorded line.
-func (s *Session) End() time.Time { return s.items[len(s.items)-1].time }
+// End is the latest time recorded.
+func (s *Session) End() time.Time {
+	t := s.items[0].time
+	for _, it := range s.items {
+		if it.time.After(t) {
+			t = it.time
+		}
+	}
+	return t
+}
 
 // Frames is how many frames the session holds.
 func (s *Session) Frames() int {
@@ -85,6 +102,7 @@ func Read(r io.Reader, name string) (*Session, error) {
 	}
 	st := (*state)(nil)
 	frames := 0
+	var lastFrame time.Time
 	for n := 1; ; n++ {
 		b, err := br.ReadBytes('\n')
 		if errors.Is(err, io.EOF) && len(b) == 0 {
@@ -126,6 +144,11 @@ func Read(r io.Reader, name string) (*Session, error) {
 			if frames == 0 && !f.Key {
 				return nil, bad(n, "the first frame is not a keyframe")
 			}
+			if frames > 0 && f.Time.Before(lastFrame) {
+				return nil, bad(n, "frame %d is older (%s) than the frame before it (%s)", f.Seq,
+					f.Time.Format(time.RFC3339), lastFrame.Format(time.RFC3339))
+			}
+			lastFrame = f.Time
 			frames++
 			if err := st.apply(f); err != nil {
 				return nil, bad(n, "frame %d: %v", f.Seq, err)
