@@ -244,3 +244,20 @@ func TestConnectFailureShapes(t *testing.T) {
 		assert.Contains(t, res.Summary, "not measured: access denied")
 	}
 }
+
+func TestErrantMariaDB(t *testing.T) {
+	tests := []struct {
+		name, current, slave string
+		want                 bool
+	}{
+		{"caught up", "0-1-68", "0-1-68", false},
+		{"the SQL thread applied one between the reads", "0-1-67", "0-1-68", false},
+		{"and the other way round", "0-1-69", "0-1-68", false},
+		{"a local write", "0-2-447", "0-1-446", true},
+		{"a domain only the replica wrote", "0-1-5,7-2-1", "0-1-5", true},
+		{"a domain the replica has not written yet", "0-1-5", "0-1-5,1-1-3", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, ErrantMariaDB(tt.current, tt.slave)) })
+	}
+}

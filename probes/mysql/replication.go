@@ -97,21 +97,34 @@ func parseGTIDPos(s string) map[string]string {
 	return m
 }
 
-// ErrantMariaDB reports local writes on a MariaDB replica: gtid_current_pos
-// differs from gtid_slave_pos exactly when the replica binlogged a
-// transaction of its own (docs/sql.md §4, verified). With gtid_strict_mode
-// the primary's next write then stops replication with error 1950.
+// ErrantMariaDB reports local writes on a MariaDB replica: a domain of
+// gtid_current_pos whose last GTID comes from another server than
+// gtid_slave_pos's, or that gtid_slave_pos lacks, means the replica binlogged
+// a transaction of its own (docs/sql.md §4, verified). With gtid_strict_mode
+// the primary's next write then stops replication with error 1950. The two
+// positions are read a moment apart, so the same origin at another sequence
+// number is replication moving, not an errant transaction.
 func ErrantMariaDB(currentPos, slavePos string) bool {
 	c, s := parseGTIDPos(currentPos), parseGTIDPos(slavePos)
-	if len(c) != len(s) {
-		return true
-	}
 	for d, v := range c {
-		if s[d] != v {
-			return true
+		sv, ok := s[d]
+		switch {
+		case !ok:
+			return true // a domain only this server wrote
+		case sv == v:
+		case originOf(v) != originOf(sv):
+			return true // the last GTID of the domain is another server's: a local write
 		}
+		// Same origin, other sequence number: replication applied a
+		// transaction between the two reads. That is progress, not errant.
 	}
 	return false
+}
+
+// originOf is the server_id of a "server-seq" GTID tail.
+func originOf(serverSeq string) string {
+	server, _, _ := strings.Cut(serverSeq, "-")
+	return server
 }
 
 // channelVerdict grades one channel.

@@ -61,7 +61,7 @@ func (a *switchAction) errantCheck(ctx context.Context, sst, pst mysql.ServerSta
 	pc := Precondition{Name: "errant transactions", Want: "none"}
 	if sst.Engine.MariaDB {
 		var bad []string
-		if sst.GTIDCurrentPos != sst.GTIDSlavePos {
+		if mysql.ErrantMariaDB(sst.GTIDCurrentPos, sst.GTIDSlavePos) {
 			bad = append(bad, fmt.Sprintf("gtid_current_pos %s ≠ gtid_slave_pos %s", sst.GTIDCurrentPos, sst.GTIDSlavePos))
 		}
 		if e := mysql.ErrantBinlogState(sst.GTIDBinlogState, pst.GTIDBinlogState); len(e) > 0 {
