@@ -86,6 +86,9 @@ func RedactArgs(argv []string) []string {
 	copy(out, argv)
 	prog := ""
 	for i := 0; i < len(out); i++ {
+		if strings.ContainsAny(out[i], " \t\n") {
+			out[i] = strings.TrimSpace(out[i]) // " Authorization: …" is the header all the same
+		}
 		w := out[i]
 		if strings.EqualFold(w, "authorization:") {
 			// A header split into words: Authorization: Bearer TOKEN.
@@ -111,7 +114,6 @@ func RedactArgs(argv []string) []string {
 		if strings.ContainsAny(w, " \t\n") {
 			// A word with spaces is a flag of this program first (mysql
 			// -p"pass word"), else a script of its own (sh -c "…").
-			out[i] = strings.TrimSpace(w)
 			skip := redactWord(out, i, prog)
 			out[i] = RedactCmdline(out[i])
 			if skip {
