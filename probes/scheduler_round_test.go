@@ -75,10 +75,10 @@ func TestMaxPerAddress(t *testing.T) {
 // TestBusyAddressIsUnknown: a probe whose address stays busy for its whole
 // timeout was not probed; it says so as unknown, never as the server's failure.
 func TestBusyAddressIsUnknown(t *testing.T) {
-	const timeout, grace = 200 * time.Millisecond, 150 * time.Millisecond
+	const timeout, probeGrace = 200 * time.Millisecond, 150 * time.Millisecond
 	stuck := func() Probe { // ignores its deadline: holds the slot until the runner gives up on it
 		return &fake{checks: []Check{reach}, run: func(context.Context) []Result {
-			time.Sleep(timeout + grace + 300*time.Millisecond)
+			time.Sleep(timeout + probeGrace + 300*time.Millisecond)
 			return nil
 		}}
 	}
@@ -87,7 +87,7 @@ func TestBusyAddressIsUnknown(t *testing.T) {
 		targets = append(targets, Target{Component: fmt.Sprint("c", i), ProbeID: "tcp", Address: "10.9.9.9:1", Probe: stuck(), Timeout: timeout})
 	}
 	start := time.Now()
-	snap := NewScheduler(targets, Options{MaxPerAddress: 2, Grace: grace}).Round(context.Background())
+	snap := NewScheduler(targets, Options{MaxPerAddress: 2, Grace: probeGrace}).Round(context.Background())
 	took := time.Since(start)
 	var notProbed, timedOut int
 	for _, c := range snap.Checks {
@@ -103,7 +103,7 @@ func TestBusyAddressIsUnknown(t *testing.T) {
 	}
 	assert.Equal(t, 2, timedOut, "two ran and timed out")
 	assert.Equal(t, 1, notProbed, "the third never got a slot")
-	assert.Less(t, took, 2*(timeout+grace)+time.Second, "waiting for a slot is bounded by the timeout")
+	grace.Within(t, took, 2*(timeout+probeGrace), "waiting for a slot is bounded by the timeout")
 }
 
 func TestSpreadOffsetIsStableAndInsideTheWindow(t *testing.T) {
@@ -205,7 +205,7 @@ func TestRoundResampled(t *testing.T) {
 	cpu, ok := snap.ByID("host/host/cpu")
 	require.True(t, ok)
 	assert.Equal(t, 2.0, *cpu.Value, "the round reports the second sample")
-	assert.Less(t, took, timeout*5/4+time.Second, "one timeout, not two rounds and a window")
+	grace.Within(t, took, timeout*5/4, "one timeout, not two rounds and a window")
 }
 
 func TestHistoryAppendSharesNothingVisible(t *testing.T) {
