@@ -111,13 +111,16 @@ func New(o Options) Model {
 		keys:    DefaultKeyMap(),
 		help:    help.New(),
 		sched:   o.Scheduler,
-		tracker: incident.NewTracker(cfg.Topology()),
+		tracker: o.Tracker,
 		width:   80, height: 24, // until the terminal tells
 		stack:   []view{viewMain},
 		input:   in,
 		cache:   &frame{rev: -1},
 		tracer:  newTracer(o.Trace),
 		reports: o.ReportDir,
+	}
+	if m.tracker == nil {
+		m.tracker = incident.NewTracker(cfg.Topology())
 	}
 	for i := range m.panes {
 		m.panes[i].Layer = probes.Layer(i)

@@ -46,6 +46,10 @@ type Options struct {
 	Now              func() time.Time // clock; time.Now when nil
 	// Guard runs the actions (K, Q, R, S, F); nil: they are listed as
 	// "not available: no guard" (tests, replay).
+	// Tracker is the incident this screen shows; nil: the screen makes its
+	// own. A tracker handed in may be resumed from the incident store or
+	// shared with other screens; it is safe for concurrent use.
+	Tracker *incident.Tracker
 	Guard *remedy.Guard
 	// Lab switches the training estate's faults (LAB mode: key f).
 	Lab LabControl

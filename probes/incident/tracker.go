@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/fivelayer/triage/probes"
@@ -9,9 +10,13 @@ import (
 
 // Tracker follows an estate over time: it holds non-OK statuses back until
 // their `for:` has elapsed, grades, runs the incident clock and keeps the
-// timeline. It is not safe for concurrent use; one owner feeds it.
+// timeline. It is safe for concurrent use: one owner feeds it (Update), and
+// any number of screens may read it and record events (several SSH sessions
+// share one incident).
 type Tracker struct {
+	mu       sync.Mutex
 	topo     *Topology
+	state    State // the last Update's result
 	pending  map[string]time.Time // check id → when its non-OK status began
 	last     map[string]probes.Status
 	grade    Grade
@@ -65,6 +70,8 @@ func (s State) Remaining(now time.Time) time.Duration {
 
 // Update feeds the latest results at time now.
 func (t *Tracker) Update(results []probes.Result, now time.Time) State {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	st := State{Pending: map[string]time.Duration{}}
 	eff := make([]probes.Result, len(results))
 	for i, r := range results {
@@ -111,23 +118,49 @@ func (t *Tracker) Update(results []probes.Result, now time.Time) State {
 	}
 	t.seen = true
 	st.Started = t.started
-	st.Overrides = t.Overrides()
+	st.Overrides = t.overridesLocked()
 	if !t.started.IsZero() {
 		st.Deadline = t.started.Add(st.Grade.Deadline())
 	}
+	t.state = st
+	return st
+}
+
+// Last returns the state of the last Update (the zero State before one), with
+// the operator's current answers: what a screen that does not feed the
+// tracker itself draws.
+func (t *Tracker) Last() State {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	st := t.state
+	st.Overrides = t.overridesLocked()
 	return st
 }
 
 // Override sets the operator's answer to a step of the walk (a Step* id).
 // The caller records it on the timeline (Record), where the session
 // recorder sees it. Overrides last until the grade returns to green.
-func (t *Tracker) Override(step string, yes bool) { t.overrides[step] = yes }
+func (t *Tracker) Override(step string, yes bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.overrides[step] = yes
+}
 
 // ClearOverride removes the operator's answer: the checks answer again.
-func (t *Tracker) ClearOverride(step string) { delete(t.overrides, step) }
+func (t *Tracker) ClearOverride(step string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.overrides, step)
+}
 
 // Overrides returns a copy of the operator's answers, nil when there are none.
 func (t *Tracker) Overrides() map[string]bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.overridesLocked()
+}
+
+func (t *Tracker) overridesLocked() map[string]bool {
 	if len(t.overrides) == 0 {
 		return nil
 	}
@@ -139,10 +172,18 @@ func (t *Tracker) Overrides() map[string]bool {
 }
 
 // Record adds an event from outside the probes (an action, an override).
-func (t *Tracker) Record(e Event) { t.add(e) }
+func (t *Tracker) Record(e Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.add(e)
+}
 
 // Timeline returns the events so far, oldest first.
-func (t *Tracker) Timeline() []Event { return append([]Event(nil), t.timeline...) }
+func (t *Tracker) Timeline() []Event {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Event(nil), t.timeline...)
+}
 
 const maxEvents = 5000
 
