@@ -50,7 +50,7 @@ type Options struct {
 	// own. A tracker handed in may be resumed from the incident store or
 	// shared with other screens; it is safe for concurrent use.
 	Tracker *incident.Tracker
-	Guard *remedy.Guard
+	Guard   *remedy.Guard
 	// Lab switches the training estate's faults (LAB mode: key f).
 	Lab LabControl
 	// OnEvent receives every event the screen adds to the timeline from

@@ -16,7 +16,7 @@ import (
 type Tracker struct {
 	mu       sync.Mutex
 	topo     *Topology
-	state    State // the last Update's result
+	state    State                // the last Update's result
 	pending  map[string]time.Time // check id → when its non-OK status began
 	last     map[string]probes.Status
 	grade    Grade
