@@ -25,12 +25,7 @@ func FuzzParse(f *testing.F) {
 		var ve *ValidationError
 		require.True(t, errors.As(err, &ve), "%T: %v", err, err)
 		require.NotEmpty(t, ve.Issues)
-		lines := 1
-		for _, b := range data {
-			if b == '\n' {
-				lines++
-			}
-		}
+		lines := countLines(data)
 		for _, is := range ve.Issues {
 			require.GreaterOrEqual(t, is.Line, 0, is.String())
 			require.LessOrEqual(t, is.Line, lines+1, "%s: the file has %d lines", is, lines)
@@ -39,4 +34,20 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = ve.Error()
 	})
+}
+
+// countLines counts lines as YAML does, and as editors show them: "\r\n",
+// a lone "\r" and "\n" each end a line (a file saved with old Mac line
+// endings has its errors on the lines the editor shows, not all on line 1).
+func countLines(data []byte) int {
+	lines := 1
+	for i, b := range data {
+		switch {
+		case b == '\n':
+			lines++
+		case b == '\r' && (i+1 == len(data) || data[i+1] != '\n'):
+			lines++
+		}
+	}
+	return lines
 }
