@@ -140,9 +140,9 @@ func (d *decoder) checkRuleTarget(n *yaml.Node, target string, cfg *Config) {
 		d.errorf(n, "rules: check %q: want kind.check (metrics.pool) or component/probe/check", target)
 		return
 	}
-	kind, found := lookupKind(kindName)
+	kind, found := d.kinds.Lookup(kindName)
 	if !found {
-		d.errorf(n, "rules: %q: unknown probe kind %q%s (known kinds: %s)", target, kindName, didYouMean(kindName, kindNames()), knownKinds())
+		d.errorf(n, "rules: %q: unknown probe kind %q%s (known kinds: %s)", target, kindName, didYouMean(kindName, d.kinds.Names()), d.knownKinds())
 		return
 	}
 	if checks := checkNames(kind, nil); len(checks) > 0 && !contains(checks, check) {

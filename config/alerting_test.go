@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
 const alertingBase = `components:
@@ -40,7 +41,7 @@ func TestAlertingValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := config.Parse([]byte(alertingBase+tc.yaml), "t.yaml")
+			cfg, err := config.Parse([]byte(alertingBase+tc.yaml), "t.yaml", kinds.Registry)
 			if tc.want == nil {
 				require.NoError(t, err)
 				assert.Equal(t, 30*time.Second, cfg.Alerting.ResendD())
@@ -58,7 +59,7 @@ func TestAlertingValidation(t *testing.T) {
 }
 
 func TestAlertingDefaults(t *testing.T) {
-	cfg, err := config.Parse([]byte(alertingBase+"  alertmanagers: [http://127.0.0.1:9093]\n"), "t.yaml")
+	cfg, err := config.Parse([]byte(alertingBase+"  alertmanagers: [http://127.0.0.1:9093]\n"), "t.yaml", kinds.Registry)
 	require.NoError(t, err)
 	assert.Equal(t, config.DefaultResend, cfg.Alerting.ResendD())
 	assert.Equal(t, 10*time.Second, cfg.Alerting.TimeoutD())

@@ -6,13 +6,7 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/fivelayer/triage/probes/tlscert"
 )
-
-// lowerIsWorse reports whether a check's thresholds count down (days left
-// on a certificate) rather than up like every other built-in check.
-func lowerIsWorse(check string) bool { return check == tlscert.CheckName }
 
 // checkBounds reports a threshold (a mapping with warn and crit) whose
 // bounds are not finite numbers, or whose crit is not at least as bad as
@@ -50,14 +44,14 @@ func (d *decoder) checkBounds(n *yaml.Node, what string, below bool) {
 }
 
 // checkThresholdMap checks each threshold of a `thresholds:` mapping whose
-// keys name checks (keyOf turns a key into the check's name).
-func (d *decoder) checkThresholdMap(tv *yaml.Node, keyOf func(string) string) {
+// keys name checks (below tells whether a key's check counts down).
+func (d *decoder) checkThresholdMap(tv *yaml.Node, below func(key string) bool) {
 	if tv == nil || tv.Kind != yaml.MappingNode {
 		return
 	}
 	for i := 0; i+1 < len(tv.Content); i += 2 {
 		k := tv.Content[i]
-		d.checkBounds(tv.Content[i+1], "thresholds: "+k.Value, lowerIsWorse(keyOf(k.Value)))
+		d.checkBounds(tv.Content[i+1], "thresholds: "+k.Value, below(k.Value))
 	}
 }
 

@@ -135,6 +135,14 @@ func (c *Config) Component(name string) (*Component, bool) {
 	return nil, false
 }
 
+// ProbePosition is where the j-th probe of the i-th component is written
+// (line 0 for a Config not parsed from a file), for errors found after
+// parsing, such as a probe its kind cannot build.
+func (c *Config) ProbePosition(i, j int) (line, col int) {
+	pos := c.probePos[[2]int{i, j}]
+	return pos.Line, pos.Col
+}
+
 // IsProduction reports whether the screen must wear the production frame.
 func (c *Config) IsProduction() bool {
 	return c.Environment == "production" || c.Environment == "prod"

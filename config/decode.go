@@ -15,6 +15,7 @@ import (
 // stopping at the first. Types with a hook (probes.Spec) decode themselves.
 type decoder struct {
 	issues
+	kinds   Kinds // the registry every kind name, key and check is asked of
 	hooks   map[reflect.Type]func(d *decoder, n *yaml.Node, v reflect.Value)
 	allowed map[string]map[string]bool // allowedKeys by kind name, for this config
 }

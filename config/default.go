@@ -40,6 +40,7 @@ type defaultEnv struct {
 	getenv   func(string) string
 	services []localService
 	dial     dialFunc
+	kinds    Kinds
 }
 
 // Default is the built-in config used when no file is found (docs/config.md): the
@@ -48,9 +49,9 @@ type defaultEnv struct {
 // within 300 ms (MySQL 3306, Redis 6379, HTTP 80, HTTPS 443, 8080); a mysql
 // probe when TRIAGE_MYSQL_DSN is set and a redis probe when
 // TRIAGE_REDIS_ADDR is set (password from TRIAGE_REDIS_PASSWORD). Kinds not
-// registered are left out. No component is core, so a healthy machine is
-// never red. It passes the same validation as a file.
-func Default(ctx context.Context) *Config {
+// registered in ks are left out. No component is core, so a healthy machine
+// is never red. It passes the same validation as a file.
+func Default(ctx context.Context, ks Kinds) *Config {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "localhost"
@@ -60,6 +61,7 @@ func Default(ctx context.Context) *Config {
 		getenv:   os.Getenv,
 		services: standardServices,
 		dial:     (&net.Dialer{}).DialContext,
+		kinds:    ks,
 	})
 }
 
@@ -111,7 +113,7 @@ type defaultFile struct {
 func defaultConfig(ctx context.Context, env defaultEnv) *Config {
 	f := defaultFile{Estate: env.hostname}
 	add := func(component string, p defaultProbe) {
-		if _, ok := lookupKind(p.Kind); !ok {
+		if _, ok := orNone(env.kinds).Lookup(p.Kind); !ok {
 			return
 		}
 		for i := range f.Components {
@@ -138,7 +140,7 @@ func defaultConfig(ctx context.Context, env defaultEnv) *Config {
 		add("redis", p)
 	}
 
-	cfg, err := parseDefault(f)
+	cfg, err := parseDefault(f, env.kinds)
 	if err != nil {
 		// Only a kind whose keys changed under us gets here: keep the
 		// screen up with what is known and say why it is empty.
@@ -150,10 +152,10 @@ func defaultConfig(ctx context.Context, env defaultEnv) *Config {
 	return cfg
 }
 
-func parseDefault(f defaultFile) (*Config, error) {
+func parseDefault(f defaultFile, ks Kinds) (*Config, error) {
 	data, err := yaml.Marshal(f)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(data, DefaultSource)
+	return Parse(data, DefaultSource, ks)
 }

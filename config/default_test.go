@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/fivelayer/triage/internal/testenv/grace"
-	"github.com/fivelayer/triage/probes"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -158,14 +157,13 @@ func TestDefaultConfig(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ks := specKinds()
 			if tt.kinds != nil {
-				only := map[string]probes.Kind{}
+				only := fakeKinds{}
 				for _, k := range tt.kinds {
 					only[k] = ks[k]
 				}
 				ks = only
 			}
-			useKinds(t, ks)
-			cfg := defaultConfig(t.Context(), defaultEnv{
+			cfg := defaultConfig(t.Context(), defaultEnv{kinds: ks,
 				hostname: "box-1",
 				getenv:   func(k string) string { return tt.env[k] },
 				services: standardServices,
@@ -188,7 +186,6 @@ func TestDefaultConfig(t *testing.T) {
 }
 
 func TestDefaultConfigWithoutKinds(t *testing.T) {
-	useKinds(t, nil)
 	cfg := defaultConfig(t.Context(), defaultEnv{hostname: "h", getenv: func(string) string { return "" }, dial: fakeDial()})
 	require.Len(t, cfg.Components, 1)
 	assert.Equal(t, "localhost", cfg.Components[0].Name)
@@ -197,10 +194,10 @@ func TestDefaultConfigWithoutKinds(t *testing.T) {
 }
 
 func TestDefaultOnThisMachine(t *testing.T) {
-	useKinds(t, specKinds())
+	ks := specKinds()
 	t.Setenv("TRIAGE_MYSQL_DSN", "")
 	t.Setenv("TRIAGE_REDIS_ADDR", "")
-	cfg := Default(t.Context())
+	cfg := Default(t.Context(), ks)
 	host, err := os.Hostname()
 	require.NoError(t, err)
 	assert.Equal(t, host, cfg.Estate)

@@ -1,13 +1,17 @@
-package config
+package config_test
 
 import (
 	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
-// FuzzParse feeds arbitrary bytes to the config parser and validator. A
+// FuzzParse feeds arbitrary bytes to the config parser and validator, with
+// the real registry of kinds. A
 // config is whatever a user or an editor wrote, so Parse must never panic:
 // it returns a config, or a *ValidationError with at least one issue placed
 // at a line and column that exist (0 only for whole-file issues). The seed
@@ -15,14 +19,14 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("components:\n  - name: a\n    probes: [{kind: tcp, address: \"127.0.0.1:1\"}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := Parse(data, "fuzz.yaml")
+		cfg, err := config.Parse(data, "fuzz.yaml", kinds.Registry)
 		if err == nil {
 			require.NotNil(t, cfg)
 			require.NotEmpty(t, cfg.Components, "a valid config has a component")
 			return
 		}
 		require.Nil(t, cfg)
-		var ve *ValidationError
+		var ve *config.ValidationError
 		require.True(t, errors.As(err, &ve), "%T: %v", err, err)
 		require.NotEmpty(t, ve.Issues)
 		lines := countLines(data)

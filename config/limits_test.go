@@ -43,7 +43,7 @@ func TestReadFileRefusesWhatIsNotAConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := Load(tt.setup(t))
+			cfg, err := Load(tt.setup(t), specKinds())
 			require.Error(t, err)
 			assert.Nil(t, cfg)
 			assert.Contains(t, err.Error(), tt.want)
@@ -77,9 +77,8 @@ func TestThresholdBoundsAndCycles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			useKinds(t, specKinds())
 			path := filepath.Join("testdata", tt.file)
-			_, err := Load(path)
+			_, err := Load(path, specKinds())
 			var ve *ValidationError
 			require.True(t, errors.As(err, &ve), "error is %v", err)
 			want := make([]string, len(tt.want))
@@ -92,9 +91,8 @@ func TestThresholdBoundsAndCycles(t *testing.T) {
 }
 
 func TestLintListsWhatThisMachineLacks(t *testing.T) {
-	useKinds(t, specKinds())
 	t.Setenv("TRIAGE_LINT_UNSET_DSN", "")
-	cfg, err := Load(filepath.Join("testdata", "lint.yaml"))
+	cfg, err := Load(filepath.Join("testdata", "lint.yaml"), specKinds())
 	require.NoError(t, err, "machine findings are not errors")
 	assert.Equal(t, []string{
 		`4:32: dsn_env: TRIAGE_LINT_UNSET_DSN is not set in this environment; the probe will fail until it is`,

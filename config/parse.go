@@ -23,13 +23,13 @@ import (
 // that would otherwise cost minutes and gigabytes to parse.
 const MaxFileSize = 1 << 20
 
-// Load reads and validates the config file at path.
-func Load(path string) (*Config, error) {
+// Load reads the config file at path and validates it against the kinds in ks.
+func Load(path string, ks Kinds) (*Config, error) {
 	data, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(data, path)
+	return Parse(data, path, ks)
 }
 
 // ReadFile reads a config file: a regular file (a symlink to one is fine)
@@ -76,15 +76,16 @@ func fileType(m fs.FileMode) string {
 	return m.Type().String()
 }
 
-// Parse validates data as a config and fills its defaults. source names the
-// data in messages. Every problem found is returned at once as a
+// Parse validates data as a config against the kinds in ks (every kind
+// name, key and check is asked of it) and fills its defaults. source names
+// the data in messages. Every problem found is returned at once as a
 // *ValidationError; non-fatal findings go to Config.Warnings.
-func Parse(data []byte, source string) (*Config, error) {
+func Parse(data []byte, source string, ks Kinds) (*Config, error) {
 	root, syntax := parseYAML(data)
 	if syntax != nil {
 		return nil, &ValidationError{Source: source, Issues: []Issue{*syntax}}
 	}
-	d := newDecoder()
+	d := newDecoder(ks)
 	cfg := &Config{Source: source}
 	if root == nil {
 		d.errorf(nil, "config is empty; see `triage config example`")

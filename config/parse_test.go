@@ -15,8 +15,7 @@ import (
 )
 
 func TestLoadValid(t *testing.T) {
-	useKinds(t, specKinds())
-	cfg, err := Load("testdata/valid.yaml")
+	cfg, err := Load("testdata/valid.yaml", specKinds())
 	require.NoError(t, err)
 
 	assert.Equal(t, "invoice-prod", cfg.Estate)
@@ -59,8 +58,7 @@ func TestLoadValid(t *testing.T) {
 }
 
 func TestParseDefaultsIDsAndThresholds(t *testing.T) {
-	useKinds(t, specKinds())
-	cfg, err := Load("testdata/minimal.yaml")
+	cfg, err := Load("testdata/minimal.yaml", specKinds())
 	require.NoError(t, err)
 	assert.Equal(t, "local", cfg.Estate)
 	assert.Equal(t, probes.Duration(5*time.Second), cfg.Interval)
@@ -87,8 +85,7 @@ func TestParseDefaultsIDsAndThresholds(t *testing.T) {
 }
 
 func TestParseLiteralDSNWarns(t *testing.T) {
-	useKinds(t, specKinds())
-	cfg, err := Load("testdata/literal_dsn.yaml")
+	cfg, err := Load("testdata/literal_dsn.yaml", specKinds())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"6:9: literal dsn in config; prefer dsn_env or dsn_file"}, cfg.Warnings)
 	for _, w := range cfg.Warnings {
@@ -187,9 +184,8 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			useKinds(t, specKinds())
 			path := filepath.Join("testdata", tt.file)
-			cfg, err := Load(path)
+			cfg, err := Load(path, specKinds())
 			require.Error(t, err)
 			assert.Nil(t, cfg)
 			var ve *ValidationError
@@ -206,14 +202,13 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseNeverPrintsSecrets(t *testing.T) {
-	useKinds(t, specKinds())
 	for _, doc := range []string{
 		"components:\n  - name: db\n    probes:\n      - {kind: mysql, dsn: [root, hunter2]}\n",
 		"components:\n  - name: db\n    probes:\n      - {kind: mysql, dsn: {user: root, pass: hunter2}}\n",
 		"components:\n  - name: db\n    probes:\n      - {kind: tcp, address: x, dsn: hunter2}\n",
 		"components:\n  - name: db\n    probes:\n      - {kind: mysql, dsn: \"root:hunter2@tcp(x)/\", dsnn: hunter2}\n",
 	} {
-		_, err := Parse([]byte(doc), "t.yaml")
+		_, err := Parse([]byte(doc), "t.yaml", specKinds())
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), "hunter2")
 	}
@@ -234,7 +229,7 @@ func TestSyntaxIssue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.doc), "s.yaml")
+			_, err := Parse([]byte(tt.doc), "s.yaml", specKinds())
 			var ve *ValidationError
 			require.True(t, errors.As(err, &ve), "got %v", err)
 			assert.Equal(t, []Issue{tt.want}, ve.Issues)
@@ -243,13 +238,11 @@ func TestSyntaxIssue(t *testing.T) {
 }
 
 func TestParseNoKindsRegistered(t *testing.T) {
-	useKinds(t, nil)
-	_, err := Parse([]byte("components:\n  - name: a\n    probes: [{kind: host}]\n"), "x.yaml")
+	_, err := Parse([]byte("components:\n  - name: a\n    probes: [{kind: host}]\n"), "x.yaml", nil)
 	require.EqualError(t, err, `x.yaml:3:21: unknown probe kind "host" (known kinds: none registered)`)
 }
 
 func TestParseAliasesAndNulls(t *testing.T) {
-	useKinds(t, specKinds())
 	doc := `
 base: &tcp {kind: tcp, address: "127.0.0.1:80"}
 components:
@@ -258,17 +251,17 @@ components:
     actions:
       kill_session:
 `
-	_, err := Parse([]byte(doc), "a.yaml")
+	_, err := Parse([]byte(doc), "a.yaml", specKinds())
 	require.EqualError(t, err, `a.yaml:2:1: unknown key "base"`)
 
 	doc = "components:\n  - name: web\n    probes: [{kind: host}]\n    actions:\n      kill_session:\n"
-	cfg, err := Parse([]byte(doc), "a.yaml")
+	cfg, err := Parse([]byte(doc), "a.yaml", specKinds())
 	require.NoError(t, err)
 	assert.NotNil(t, cfg.Components[0].Actions.KillSession, "an empty kill_session: enables it")
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), specKinds())
 	require.ErrorIs(t, err, fs.ErrNotExist)
 }
 
@@ -296,8 +289,7 @@ func TestDidYouMean(t *testing.T) {
 }
 
 func TestExampleParses(t *testing.T) {
-	useKinds(t, specKinds())
-	cfg, err := Parse([]byte(Example()), "example.yaml")
+	cfg, err := Parse([]byte(Example()), "example.yaml", specKinds())
 	require.NoError(t, err)
 	assert.Empty(t, cfg.Warnings)
 

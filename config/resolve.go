@@ -60,14 +60,14 @@ func Resolve(flagPath string) (path string, err error) {
 
 // LoadAuto loads the config in the order of docs/config.md: --config FILE,
 // ./triage.yaml, $XDG_CONFIG_HOME/triage/config.yaml, else the built-in
-// default (Default).
-func LoadAuto(flagPath string) (*Config, error) {
+// default (Default), validated against the kinds in ks.
+func LoadAuto(flagPath string, ks Kinds) (*Config, error) {
 	path, err := Resolve(flagPath)
 	if err != nil {
 		return nil, err
 	}
 	if path == "" {
-		return Default(context.Background()), nil
+		return Default(context.Background(), ks), nil
 	}
-	return Load(path)
+	return Load(path, ks)
 }

@@ -78,7 +78,7 @@ func TestResolveDirectoryIsAnError(t *testing.T) {
 }
 
 func TestLoadAuto(t *testing.T) {
-	useKinds(t, specKinds())
+	ks := specKinds()
 	work := t.TempDir()
 	t.Chdir(work)
 	t.Setenv("HOME", t.TempDir())
@@ -86,20 +86,20 @@ func TestLoadAuto(t *testing.T) {
 	t.Setenv("TRIAGE_MYSQL_DSN", "")
 	t.Setenv("TRIAGE_REDIS_ADDR", "")
 
-	cfg, err := LoadAuto("")
+	cfg, err := LoadAuto("", ks)
 	require.NoError(t, err)
 	assert.True(t, cfg.Default)
 	assert.Equal(t, DefaultSource, cfg.Source)
 
 	write(t, filepath.Join(work, "triage.yaml"), tinyConfig)
-	cfg, err = LoadAuto("")
+	cfg, err = LoadAuto("", ks)
 	require.NoError(t, err)
 	assert.False(t, cfg.Default)
 	assert.Equal(t, "triage.yaml", cfg.Source)
 
 	bad := filepath.Join(work, "bad.yaml")
 	write(t, bad, "estate: x\nintervall: 1s\n")
-	_, err = LoadAuto(bad)
+	_, err = LoadAuto(bad, ks)
 	var ve *ValidationError
 	require.True(t, errors.As(err, &ve))
 	assert.Equal(t, []Issue{
@@ -107,6 +107,6 @@ func TestLoadAuto(t *testing.T) {
 		{2, 1, `unknown key "intervall" (did you mean "interval"?)`},
 	}, ve.Issues)
 
-	_, err = LoadAuto(filepath.Join(work, "missing.yaml"))
+	_, err = LoadAuto(filepath.Join(work, "missing.yaml"), ks)
 	require.ErrorIs(t, err, os.ErrNotExist)
 }

@@ -7,12 +7,13 @@ import (
 // RuleSource is what `triage rules export` needs from the config: each
 // probe's checks with their configured thresholds (global `kind.check` ones
 // merged in), the alerting.rules overrides and the topology for severities
-// and advice.
-func (c *Config) RuleSource() export.RuleSource {
+// and advice. Each probe's checks are its kind's in ks.
+func (c *Config) RuleSource(ks Kinds) export.RuleSource {
+	ks = orNone(ks)
 	src := export.RuleSource{Estate: c.Estate, Interval: c.IntervalD(), Timeout: c.TimeoutD(), Topology: c.Topology()}
 	for _, comp := range c.Components {
 		for _, s := range comp.Probes {
-			kind, ok := lookupKind(s.Kind)
+			kind, ok := ks.Lookup(s.Kind)
 			if !ok {
 				continue
 			}

@@ -22,7 +22,7 @@ func TestMaxPerAddress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := Parse([]byte(tt.yaml), "t.yaml")
+			cfg, err := Parse([]byte(tt.yaml), "t.yaml", specKinds())
 			if tt.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.err)
@@ -33,25 +33,4 @@ func TestMaxPerAddress(t *testing.T) {
 			assert.Equal(t, cfg.IntervalD(), cfg.SchedulerOptions().Interval)
 		})
 	}
-}
-
-func TestTargetsCarryTheirAddress(t *testing.T) {
-	cfg, err := Parse([]byte(`components:
-  - name: api
-    probes:
-      - {kind: tcp, address: "127.0.0.1:8080"}
-      - {kind: http, url: "http://127.0.0.1:8080/health"}
-      - {kind: http, url: "https://Example.com/"}
-      - {kind: host}
-`), "t.yaml")
-	require.NoError(t, err)
-	ts, errs := Targets(cfg)
-	require.Empty(t, errs)
-	got := map[string]string{}
-	for _, tg := range ts {
-		got[tg.ProbeID] = tg.Address
-	}
-	assert.Equal(t, map[string]string{
-		"tcp": "127.0.0.1:8080", "http": "127.0.0.1:8080", "http-2": "example.com:443", "host": "",
-	}, got, "probes of one server share its cap; the local host has none")
 }

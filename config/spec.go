@@ -8,21 +8,13 @@ import (
 	"time"
 
 	"github.com/fivelayer/triage/probes"
-	"github.com/fivelayer/triage/probes/kinds"
 	"gopkg.in/yaml.v3"
-)
-
-// The probe-kind registry, as variables so tests can put a fake one in its
-// place. Config keeps no list of kinds of its own.
-var (
-	lookupKind = kinds.Lookup
-	kindNames  = kinds.Names
 )
 
 var specFields = fieldsOf(reflect.TypeFor[probes.Spec]())
 
-func newDecoder() *decoder {
-	return &decoder{hooks: map[reflect.Type]func(*decoder, *yaml.Node, reflect.Value){
+func newDecoder(ks Kinds) *decoder {
+	return &decoder{kinds: orNone(ks), hooks: map[reflect.Type]func(*decoder, *yaml.Node, reflect.Value){
 		reflect.TypeFor[probes.Spec](): decodeSpec,
 	}}
 }
@@ -75,20 +67,20 @@ func (d *decoder) probeKind(n *yaml.Node) (probes.Kind, bool) {
 	_, kv := child(n, "kind")
 	switch {
 	case kv == nil || isNull(kv):
-		d.errorf(n, "probe has no kind (known kinds: %s)", knownKinds())
+		d.errorf(n, "probe has no kind (known kinds: %s)", d.knownKinds())
 		return probes.Kind{}, false
 	case kv.Kind != yaml.ScalarNode:
 		return probes.Kind{}, false // the decoder reports the wrong type
 	}
-	kind, ok := lookupKind(kv.Value)
+	kind, ok := d.kinds.Lookup(kv.Value)
 	if !ok {
-		d.errorf(kv, "unknown probe kind %q%s (known kinds: %s)", kv.Value, didYouMean(kv.Value, kindNames()), knownKinds())
+		d.errorf(kv, "unknown probe kind %q%s (known kinds: %s)", kv.Value, didYouMean(kv.Value, d.kinds.Names()), d.knownKinds())
 	}
 	return kind, ok
 }
 
-func knownKinds() string {
-	names := kindNames()
+func (d *decoder) knownKinds() string {
+	names := d.kinds.Names()
 	if len(names) == 0 {
 		return "none registered"
 	}
@@ -186,7 +178,7 @@ func (d *decoder) checkSwitches(n *yaml.Node, kind probes.Kind, spec *probes.Spe
 // checkProbeThresholds reports probe-level threshold keys that name no check.
 func (d *decoder) checkProbeThresholds(n *yaml.Node, kind probes.Kind, spec *probes.Spec) {
 	_, tv := child(n, "thresholds")
-	d.checkThresholdMap(tv, func(key string) string { return key })
+	d.checkThresholdMap(tv, func(key string) bool { return lowerIsWorse(kind, key) })
 	if tv == nil || tv.Kind != yaml.MappingNode || len(kind.Checks) == 0 {
 		return
 	}

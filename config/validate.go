@@ -157,7 +157,11 @@ func (d *decoder) checkGlobalThresholds(root *yaml.Node) {
 	if tv == nil || tv.Kind != yaml.MappingNode {
 		return
 	}
-	d.checkThresholdMap(tv, func(key string) string { _, check, _ := strings.Cut(key, "."); return check })
+	d.checkThresholdMap(tv, func(key string) bool {
+		kindName, check, _ := strings.Cut(key, ".")
+		kind, _ := d.kinds.Lookup(kindName)
+		return lowerIsWorse(kind, check)
+	})
 	for i := 0; i+1 < len(tv.Content); i += 2 {
 		k := tv.Content[i]
 		kindName, check, ok := strings.Cut(k.Value, ".")
@@ -165,9 +169,9 @@ func (d *decoder) checkGlobalThresholds(root *yaml.Node) {
 			d.errorf(k, "thresholds: key %q must be kind.check, e.g. host.cpu", k.Value)
 			continue
 		}
-		kind, found := lookupKind(kindName)
+		kind, found := d.kinds.Lookup(kindName)
 		if !found {
-			d.errorf(k, "thresholds: %q: unknown probe kind %q%s (known kinds: %s)", k.Value, kindName, didYouMean(kindName, kindNames()), knownKinds())
+			d.errorf(k, "thresholds: %q: unknown probe kind %q%s (known kinds: %s)", k.Value, kindName, didYouMean(kindName, d.kinds.Names()), d.knownKinds())
 			continue
 		}
 		if checks := checkNames(kind, nil); len(checks) > 0 && !slices.Contains(checks, check) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -100,6 +101,26 @@ func Worst(ss ...Status) Status {
 	return w
 }
 
+// Summarize grades results as a verification does: the worst status and a
+// line naming each check that is not ok.
+func Summarize(rs []Result) (Status, string) {
+	if len(rs) == 0 {
+		return Unknown, "no results"
+	}
+	worst := OK
+	var bad []string
+	for _, r := range rs {
+		worst = Worst(worst, r.Status)
+		if r.Status != OK {
+			bad = append(bad, fmt.Sprintf("%s %s: %s", r.Check, r.Status, r.Summary))
+		}
+	}
+	if len(bad) == 0 {
+		return worst, fmt.Sprintf("all %d checks ok", len(rs))
+	}
+	return worst, strings.Join(bad, "; ")
+}
+
 // Check describes one check a probe yields, known before the probe has run so
 // the screen can show it as "probing…" and a timeout can be attributed to it.
 type Check struct {
@@ -119,6 +140,9 @@ type Check struct {
 	// experiences (connect, HTTP status, health, 5xx share, latency, logins):
 	// crit there on a core component is the red grade (docs/diagnosis.md).
 	UserFacing bool
+	// Below marks a check whose thresholds count down (days left on a
+	// certificate): crit lies at or below warn. Config validation reads it.
+	Below bool
 }
 
 // Impact is a check's impact class: it decides which grade a failure raises.

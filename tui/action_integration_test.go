@@ -18,8 +18,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/probes/kinds"
 	"github.com/fivelayer/triage/probes/remedy"
 )
 
@@ -118,7 +120,7 @@ func dbEstate(t *testing.T, dsn string) (*config.Config, *probes.Scheduler) {
 		Probes:  []probes.Spec{{Kind: "mysql", DSNEnv: env, Component: "db"}},
 		Actions: config.Actions{KillSession: &config.KillSession{}},
 	}}}
-	targets, errs := config.Targets(cfg)
+	targets, errs := kinds.Targets(cfg)
 	require.Empty(t, errs)
 	s := probes.NewScheduler(targets, probes.Options{})
 	t.Cleanup(s.Close)

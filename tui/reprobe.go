@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/fivelayer/triage/probes"
-	"github.com/fivelayer/triage/probes/remedy"
 )
 
 // reprobePoll is how often SchedulerReprobe looks for the round it asked for.
@@ -46,7 +45,7 @@ func SchedulerReprobe(s *probes.Scheduler, limit time.Duration) func(ctx context
 					rs = append(rs, r)
 				}
 			}
-			return remedy.Summarize(rs)
+			return probes.Summarize(rs)
 		}
 	}
 }

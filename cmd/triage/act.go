@@ -16,7 +16,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/internal/safety"
+	"github.com/fivelayer/triage/probes/kinds"
 	"github.com/fivelayer/triage/probes/remedy"
 )
 
@@ -116,7 +118,7 @@ func runAct(cmd *cobra.Command, g *globals, f *actFlags, req remedy.Request) err
 	if f.format != "text" && f.format != "json" {
 		return &exitError{3, fmt.Errorf("--format %q: want text or json", f.format)}
 	}
-	cfg, err := config.LoadAuto(g.config)
+	cfg, err := config.LoadAuto(g.config, kinds.Registry)
 	if err != nil {
 		return &exitError{3, err}
 	}
@@ -127,7 +129,9 @@ func runAct(cmd *cobra.Command, g *globals, f *actFlags, req remedy.Request) err
 	ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
-	guard := remedy.NewGuard(cfg, remedy.Options{ReadOnly: g.readOnly, AuditPath: g.auditLog})
+	// No scheduler runs here: the guard verifies with one round of the
+	// component's configured probes.
+	guard := remedy.NewGuard(cfg, remedy.Options{ReadOnly: g.readOnly, AuditPath: g.auditLog, Reprobe: kinds.Reprobe(cfg)})
 	req.Reason, req.DryRun = f.reason, f.dryRun
 	plan, err := guard.Preview(ctx, req)
 	if err != nil {

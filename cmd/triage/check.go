@@ -10,8 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/export"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
 func newCheckCmd(g *globals) *cobra.Command {
@@ -77,7 +79,7 @@ Exit codes: 0 green, 1 blue or yellow, 2 orange or red, 3 could not run.`,
 // probes. A config that does not load is exit 3; a probe that cannot be built
 // is reported and the rest still run.
 func loadEstate(_ context.Context, g *globals) (*config.Config, []probes.Target, error) {
-	cfg, err := config.LoadAuto(g.config)
+	cfg, err := config.LoadAuto(g.config, kinds.Registry)
 	if err != nil {
 		return nil, nil, &exitError{3, err}
 	}
@@ -91,7 +93,7 @@ func loadEstate(_ context.Context, g *globals) (*config.Config, []probes.Target,
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(os.Stderr, "triage: warning: %s:%s\n", cfg.Source, w)
 	}
-	targets, errs := config.Targets(cfg)
+	targets, errs := kinds.Targets(cfg)
 	for _, e := range errs {
 		fmt.Fprintln(os.Stderr, "triage:", e)
 	}

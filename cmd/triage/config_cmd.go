@@ -9,7 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
 func newConfigCmd() *cobra.Command {
@@ -19,7 +21,7 @@ func newConfigCmd() *cobra.Command {
 		Short: "Validate a config; errors name line and column; exit 3 when invalid",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			cfg, err := config.Load(args[0])
+			cfg, err := config.Load(args[0], kinds.Registry)
 			if err != nil {
 				return &exitError{3, err}
 			}
@@ -31,13 +33,13 @@ func newConfigCmd() *cobra.Command {
 			}
 			// Building each probe catches what only its kind knows (a
 			// misspelt metric rename, say). Building opens no connection.
-			targets, errs := config.Targets(cfg)
+			targets, errs := kinds.Targets(cfg)
 			closeTargets(targets)
 			if len(errs) > 0 {
 				lines := make([]string, len(errs))
 				for i, err := range errs {
 					lines[i] = args[0] + ": " + err.Error()
-					var te *config.TargetError
+					var te *kinds.TargetError
 					if errors.As(err, &te) && te.Line > 0 {
 						lines[i] = fmt.Sprintf("%s:%d:%d: %s", args[0], te.Line, te.Col, te.Error())
 					}

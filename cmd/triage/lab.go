@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/kinds"
 	"github.com/fivelayer/triage/probes/lab/training"
 	"github.com/fivelayer/triage/tui"
 	"github.com/fivelayer/triage/tui/common"
@@ -40,7 +40,7 @@ func runLab(ctx context.Context, g *globals) error {
 	if err := requireTerminal(); err != nil {
 		return err
 	}
-	est, err := training.Start(ctx)
+	est, err := training.Start(ctx, kinds.Registry)
 	if err != nil {
 		return &exitError{3, err}
 	}
@@ -53,7 +53,7 @@ func runLab(ctx context.Context, g *globals) error {
 		}
 		cfg.Interval = probes.Duration(d)
 	}
-	targets, errs := config.Targets(cfg)
+	targets, errs := kinds.Targets(cfg)
 	if len(errs) > 0 {
 		return &exitError{3, fmt.Errorf("lab: %w", errors.Join(errs...))}
 	}

@@ -6,7 +6,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/probes/export"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
 func newRulesCmd(g *globals) *cobra.Command {
@@ -28,11 +30,11 @@ Load it into the Prometheus that scrapes every triage instance; check it
 with 'promtool check rules FILE'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.LoadAuto(g.config)
+			cfg, err := config.LoadAuto(g.config, kinds.Registry)
 			if err != nil {
 				return &exitError{3, err}
 			}
-			if err := export.WriteRules(os.Stdout, export.Rules(cfg.RuleSource()), cfg.Source); err != nil {
+			if err := export.WriteRules(os.Stdout, export.Rules(cfg.RuleSource(kinds.Registry)), cfg.Source); err != nil {
 				return &exitError{3, err}
 			}
 			return nil

@@ -12,8 +12,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes/export"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
 // seedConfig holds the runbook's example rule: pool use > 90 for 5m, severity
@@ -40,9 +42,9 @@ alerting:
 
 func rulesOf(t *testing.T, src string) (export.RuleFile, []byte) {
 	t.Helper()
-	cfg, err := config.Parse([]byte(src), "test.yaml")
+	cfg, err := config.Parse([]byte(src), "test.yaml", kinds.Registry)
 	require.NoError(t, err)
-	f := export.Rules(cfg.RuleSource())
+	f := export.Rules(cfg.RuleSource(kinds.Registry))
 	var b bytes.Buffer
 	require.NoError(t, export.WriteRules(&b, f, cfg.Source))
 	return f, b.Bytes()

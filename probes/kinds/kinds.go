@@ -1,10 +1,14 @@
-// Package kinds is the one registry of probe kinds: kind name → Kind. Config
-// validation and the scheduler's wiring both ask it; there is no second list.
+// Package kinds is the top of the probe layers (docs/layers.md): the one
+// registry of probe kinds, kind name → Kind, and the wiring that turns a
+// parsed config into running probes. Config validation asks the registry
+// through config.Kinds; config itself never links a kind, and neither do the
+// guard, the recorder or the lab, which sit below this package.
 package kinds
 
 import (
 	"sort"
 
+	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/alerting"
 	"github.com/fivelayer/triage/probes/app"
@@ -16,7 +20,7 @@ import (
 )
 
 // registry is filled explicitly, one line per kind, never by init() side effects.
-var registry = map[string]probes.Kind{
+var registry = Map{
 	"metrics":   app.MetricsKind,
 	"nginx":     app.NginxKind,
 	"systemd":   app.SystemdKind,
@@ -35,18 +39,33 @@ var registry = map[string]probes.Kind{
 	"alertmanager":  alerting.AlertmanagerKind,
 }
 
+// Registry is every kind triage knows, as config.Kinds: what config.Parse,
+// Load, LoadAuto and Default validate against.
+var Registry config.Kinds = registry
+
+// Map is a registry: kind name → Kind. Tests build small ones.
+type Map map[string]probes.Kind
+
+var _ config.Kinds = Map(nil)
+
 // Lookup returns the kind registered under name.
-func Lookup(name string) (probes.Kind, bool) {
-	k, ok := registry[name]
+func (m Map) Lookup(name string) (probes.Kind, bool) {
+	k, ok := m[name]
 	return k, ok
 }
 
 // Names lists the registered kinds, sorted.
-func Names() []string {
-	out := make([]string, 0, len(registry))
-	for n := range registry {
+func (m Map) Names() []string {
+	out := make([]string, 0, len(m))
+	for n := range m {
 		out = append(out, n)
 	}
 	sort.Strings(out)
 	return out
 }
+
+// Lookup returns the kind registered under name.
+func Lookup(name string) (probes.Kind, bool) { return registry.Lookup(name) }
+
+// Names lists the registered kinds, sorted.
+func Names() []string { return registry.Names() }

@@ -11,7 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
 const secretsYAML = `
@@ -38,7 +40,7 @@ func secretConfig(t *testing.T) *config.Config {
 	t.Helper()
 	t.Setenv("TRIAGE_TEST_RECORD_DSN", "root:db-pass-456@tcp(127.0.0.1:3306)/test?timeout=1s")
 	t.Setenv("TRIAGE_TEST_RECORD_REDIS", "redis<pass>789")
-	cfg, err := config.Parse([]byte(secretsYAML), "secrets.yaml")
+	cfg, err := config.Parse([]byte(secretsYAML), "secrets.yaml", kinds.Registry)
 	require.NoError(t, err)
 	return cfg
 }
@@ -56,7 +58,7 @@ func TestSecretsOf(t *testing.T) {
 // none.
 func TestRecordingHoldsNoSecret(t *testing.T) {
 	cfg := secretConfig(t)
-	targets, errs := config.Targets(cfg)
+	targets, errs := kinds.Targets(cfg)
 	require.Empty(t, errs)
 	s := probes.NewScheduler(targets, probes.Options{})
 	defer s.Close()

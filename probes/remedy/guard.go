@@ -26,8 +26,9 @@ type Options struct {
 	// Runner runs restart commands and traffic hooks; default ExecRunner.
 	Runner Runner
 	// Reprobe probes a component again and returns its worst status and a
-	// one-line summary; default: one round of the component's configured
-	// probes (ComponentReprobe). The screen wires it to its scheduler.
+	// one-line summary. The screen wires it to its scheduler, `triage act`
+	// to one round of the component's configured probes (kinds.Reprobe);
+	// without one, verification reports that nothing could probe again.
 	Reprobe func(ctx context.Context, component string) (probes.Status, string)
 	// LastKnownPosition returns the primary's last observed GTID position
 	// (gtid_binlog_pos or gtid_executed) and when it was seen, for the
@@ -99,7 +100,9 @@ func NewGuard(cfg *config.Config, opts Options) *Guard {
 		opts.MaxPlanAge = 10 * time.Minute
 	}
 	if opts.Reprobe == nil {
-		opts.Reprobe = ComponentReprobe(cfg)
+		opts.Reprobe = func(context.Context, string) (probes.Status, string) {
+			return probes.Unknown, "not verified: no way to probe the component again was given"
+		}
 	}
 	if opts.Operator == "" {
 		opts.Operator = currentOperator()

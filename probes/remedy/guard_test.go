@@ -416,3 +416,12 @@ func TestOutcomeHeadlineAndExitCode(t *testing.T) {
 		})
 	}
 }
+
+// TestGuardWithoutReprobeNeverClaimsVerified: a guard given no way to probe
+// again says so, as unknown, rather than passing a verification.
+func TestGuardWithoutReprobeNeverClaimsVerified(t *testing.T) {
+	g := NewGuard(fakeConfig(), Options{AuditPath: filepath.Join(t.TempDir(), "a.jsonl")})
+	st, sum := g.opts.Reprobe(t.Context(), "db")
+	assert.Equal(t, probes.Unknown, st)
+	assert.Contains(t, sum, "not verified")
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
 // svcScript restarts a throwaway TCP service: it stops the process in the
@@ -79,8 +80,8 @@ func TestRestartThrowawayService(t *testing.T) {
 	s := newSvc(t)
 	audit := filepath.Join(t.TempDir(), "audit.jsonl")
 	cfg := s.config(time.Minute)
-	// The default Reprobe: one round of the component's real tcp probe.
-	g := NewGuard(cfg, Options{AuditPath: audit, VerifyTimeout: 10 * time.Second})
+	// What `triage act` verifies with: one round of the component's real tcp probe.
+	g := NewGuard(cfg, Options{AuditPath: audit, VerifyTimeout: 10 * time.Second, Reprobe: kinds.Reprobe(cfg)})
 	ctx := context.Background()
 
 	plan, err := g.Preview(ctx, Request{Action: Restart, Component: "api", Reason: "down"})

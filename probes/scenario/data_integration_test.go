@@ -15,8 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/probes/kinds"
 	"github.com/fivelayer/triage/probes/lab/mariadbtest"
 )
 
@@ -36,7 +38,7 @@ components:
     probes:
       - {kind: mysql, dsn_env: TRIAGE_SCENARIO_DSN`+extra+`}
     actions: {kill_session: {}}
-`), "data scenario")
+`), "data scenario", kinds.Registry)
 	require.NoError(t, err)
 	return cfg
 }
@@ -182,7 +184,7 @@ components:
     actions: {switchover: {standby: db-standby}}
   - name: db-standby
     probes: [{kind: mysql, dsn_env: TRIAGE_SCENARIO_REPLICA}]
-`), "replication scenario")
+`), "replication scenario", kinds.Registry)
 	require.NoError(t, err)
 	a, results := diagnose(t, cfg, 200*time.Millisecond)
 	expect(t, a, results, cfg.Topology(), want{grade: incident.Orange, cause: "db-standby/mysql/replication",
@@ -202,7 +204,7 @@ components:
     knowledge: {depends_on: [cache]}
   - name: cache
     probes: [{kind: redis, address: "`+addr+`"}]
-`), "redis scenario")
+`), "redis scenario", kinds.Registry)
 	require.NoError(t, err)
 	var held []net.Conn
 	t.Cleanup(func() {

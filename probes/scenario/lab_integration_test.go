@@ -10,8 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/probes/kinds"
 	"github.com/fivelayer/triage/probes/lab/training"
 )
 
@@ -36,7 +38,7 @@ func TestLabScenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault, func(t *testing.T) {
-			e, err := training.Start(context.Background())
+			e, err := training.Start(context.Background(), kinds.Registry)
 			require.NoError(t, err)
 			t.Cleanup(e.Close)
 			require.NoError(t, e.Toggle(tt.fault))
@@ -77,7 +79,7 @@ components:
     probes:
       - {kind: host, thresholds: {cpu: {warn: 0.5, crit: 1}, load: {warn: 0.001, crit: 0.002}}}
     actions: {restart: {argv: [/bin/true]}}
-`, open)), "observer scenario")
+`, open)), "observer scenario", kinds.Registry)
 	require.NoError(t, err)
 	a, results := diagnose(t, cfg, time.Second)
 	expect(t, a, results, cfg.Topology(), want{})

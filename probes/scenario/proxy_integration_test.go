@@ -14,8 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/internal/testenv"
 	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
 // freeAddr is a loopback address nobody listens on yet.
@@ -106,7 +108,7 @@ components:
   - name: invoice-api
     probes: [{kind: tcp, address: %[3]q}]
     actions: {restart: {argv: [/bin/true]}}
-`, front, filepath.Join(dir, "error.log"), up)), "proxy scenario")
+`, front, filepath.Join(dir, "error.log"), up)), "proxy scenario", kinds.Registry)
 	require.NoError(t, err)
 
 	a, results := diagnose(t, cfg, 500*time.Millisecond)

@@ -16,8 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
 // The test binary doubles as two helper processes: a CPU burner (the suite
@@ -88,7 +90,7 @@ func diagnose(t *testing.T, cfg *config.Config, window time.Duration) (incident.
 // (a counter must move between them to be a rate).
 func diagnoseWith(t *testing.T, cfg *config.Config, window time.Duration, between func()) (incident.Assessment, []probes.Result) {
 	t.Helper()
-	targets, errs := config.Targets(cfg)
+	targets, errs := kinds.Targets(cfg)
 	require.Empty(t, errs)
 	s := probes.NewScheduler(targets, probes.Options{Interval: time.Hour})
 	defer s.Close()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/fivelayer/triage/probes/kinds"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +33,7 @@ func TestPrometheusScrapesServe(t *testing.T) {
 	// The rules `triage rules export` writes for this estate, evaluated by
 	// the same Prometheus: they must fire on the live series, not only parse.
 	var rules bytes.Buffer
-	require.NoError(t, export.WriteRules(&rules, export.Rules(e.Config.RuleSource()), "test"))
+	require.NoError(t, export.WriteRules(&rules, export.Rules(e.Config.RuleSource(kinds.Registry)), "test"))
 	rulePath := filepath.Join(t.TempDir(), "triage.rules.yml")
 	require.NoError(t, os.WriteFile(rulePath, rules.Bytes(), 0o600))
 	prom := testenv.StartPrometheus(t, fmt.Sprintf(`global: {scrape_interval: %s, evaluation_interval: %s}

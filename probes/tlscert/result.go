@@ -15,8 +15,8 @@ const CheckName = "certificate"
 
 // Check is the `certificate` check: security layer, a latent risk while it
 // only warns; unknown when the probe times out (a timeout is the network's
-// verdict, not the certificate's).
-var Check = probes.Check{Name: CheckName, Layer: probes.Security, OnTimeout: probes.Unknown, Latent: true}
+// verdict, not the certificate's). Its thresholds count down (days left).
+var Check = probes.Check{Name: CheckName, Layer: probes.Security, OnTimeout: probes.Unknown, Latent: true, Below: true}
 
 // DefaultThreshold grades days to expiry: < 30 warn, < 7 crit (docs/config.md).
 var DefaultThreshold = probes.BelowT(30, 7)

@@ -44,9 +44,11 @@ type Estate struct {
 	closeOnce sync.Once
 }
 
-// Start brings the estate up on free loopback ports. The synthetic users
-// stop when ctx ends; Close stops everything else.
-func Start(ctx context.Context) (e *Estate, err error) {
+// Start brings the estate up on free loopback ports; its config is
+// validated against ks (kinds.Registry), which the lab takes from its
+// caller rather than linking every kind itself. The synthetic users stop
+// when ctx ends; Close stops everything else.
+func Start(ctx context.Context, ks config.Kinds) (e *Estate, err error) {
 	e = &Estate{quit: make(chan struct{}), active: map[string]bool{}}
 	defer func() {
 		if err != nil {
@@ -76,7 +78,7 @@ func Start(ctx context.Context) (e *Estate, err error) {
 	if e.dns, err = startDNS(labName, net.IPv4(127, 0, 0, 1)); err != nil {
 		return e, fmt.Errorf("lab: %w", err)
 	}
-	if e.cfg, err = config.Parse([]byte(e.configYAML()), ConfigSource); err != nil {
+	if e.cfg, err = config.Parse([]byte(e.configYAML()), ConfigSource, ks); err != nil {
 		return e, fmt.Errorf("lab: its own config: %w", err)
 	}
 	e.traffic = startTraffic(ctx, "http://"+e.front.Addr)

@@ -15,13 +15,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/kinds"
 )
 
 // startEstate starts an estate that is closed when the test ends.
 func startEstate(t *testing.T) *Estate {
 	t.Helper()
-	e, err := Start(context.Background())
+	e, err := Start(context.Background(), kinds.Registry)
 	require.NoError(t, err)
 	t.Cleanup(e.Close)
 	return e
@@ -31,7 +33,7 @@ func startEstate(t *testing.T) *Estate {
 // out the local host (its CPU is whatever this machine does).
 func labScheduler(t *testing.T, e *Estate) *probes.Scheduler {
 	t.Helper()
-	targets, errs := config.Targets(loadTolerant(e.Config()))
+	targets, errs := kinds.Targets(loadTolerant(e.Config()))
 	require.Empty(t, errs)
 	kept := targets[:0]
 	for _, tg := range targets {
@@ -75,14 +77,14 @@ func TestEstateConfigIsValid(t *testing.T) {
 	assert.Equal(t, []string{"nginx", "invoice-api"}, cfg.Core)
 	assert.Equal(t, ConfigSource, cfg.Source)
 	assert.Empty(t, cfg.Warnings)
-	kinds := map[string]bool{}
+	used := map[string]bool{}
 	for _, c := range cfg.Components {
 		for _, p := range c.Probes {
-			kinds[p.Kind] = true
+			used[p.Kind] = true
 		}
 	}
 	for _, k := range []string{"tcp", "http", "metrics", "nginx", "tls", "dns", "host"} {
-		assert.True(t, kinds[k], "kind %s in the lab config", k)
+		assert.True(t, used[k], "kind %s in the lab config", k)
 	}
 	api, ok := cfg.Component("invoice-api")
 	require.True(t, ok)
@@ -91,7 +93,7 @@ func TestEstateConfigIsValid(t *testing.T) {
 	require.True(t, ok)
 	assert.Contains(t, front.Knowledge.DependsOn, "invoice-api")
 	assert.NotEmpty(t, api.Knowledge.Incidents)
-	targets, errs := config.Targets(cfg)
+	targets, errs := kinds.Targets(cfg)
 	assert.Empty(t, errs)
 	assert.Len(t, targets, 7)
 }
@@ -256,7 +258,7 @@ func TestPortFaultsCompose(t *testing.T) {
 
 func TestCloseLeavesNothingRunning(t *testing.T) {
 	before := runtime.NumGoroutine()
-	e, err := Start(context.Background())
+	e, err := Start(context.Background(), kinds.Registry)
 	require.NoError(t, err)
 	dir := e.dir
 	for _, f := range e.Faults() {

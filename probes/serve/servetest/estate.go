@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/fivelayer/triage/config"
+
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/probes/kinds"
 	"github.com/fivelayer/triage/probes/serve"
 )
 
@@ -59,11 +61,11 @@ components:
     probes:
       - {kind: http, url: %q, expect_status: [200]}
 %s`, Interval, app.URL+"/health", extra)
-	cfg, err := config.Parse([]byte(yaml), "servetest")
+	cfg, err := config.Parse([]byte(yaml), "servetest", kinds.Registry)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	targets, errs := config.Targets(cfg)
+	targets, errs := kinds.Targets(cfg)
 	if len(errs) > 0 {
 		t.Fatalf("targets: %v", errs)
 	}

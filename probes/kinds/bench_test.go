@@ -1,4 +1,4 @@
-package config
+package kinds
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fivelayer/triage/config"
 )
 
 // estateOf writes a config of n components, each a tcp and an http probe on
@@ -34,14 +36,14 @@ func estateOf(n int) []byte {
 }
 
 // BenchmarkParse10000 loads and validates a config of 10,000 components
-// (20,000 probes); the target is under 200 ms.
+// (20,000 probes) against the real registry; the target is under 200 ms.
 func BenchmarkParse10000(b *testing.B) {
 	data := estateOf(10000)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	cpu0 := cpuTime()
 	for b.Loop() {
-		cfg, err := Parse(data, "big.yaml")
+		cfg, err := config.Parse(data, "big.yaml", Registry)
 		require.NoError(b, err)
 		require.Len(b, cfg.Components, 10000)
 	}
@@ -60,7 +62,7 @@ func cpuTime() time.Duration {
 
 // BenchmarkTargets10000 builds the probes of the same config.
 func BenchmarkTargets10000(b *testing.B) {
-	cfg, err := Parse(estateOf(10000), "big.yaml")
+	cfg, err := config.Parse(estateOf(10000), "big.yaml", Registry)
 	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {

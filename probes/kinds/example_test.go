@@ -1,16 +1,18 @@
-package config
+package kinds
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fivelayer/triage/config"
 )
 
 // TestExampleWithTheRealRegistry parses the example against the kinds triage
 // really has, so `triage config example > triage.yaml` always validates.
 func TestExampleWithTheRealRegistry(t *testing.T) {
-	cfg, err := Parse([]byte(Example()), "example.yaml")
+	cfg, err := config.Parse([]byte(config.Example()), "example.yaml", Registry)
 	require.NoError(t, err)
 	assert.Empty(t, cfg.Warnings)
 	targets, errs := Targets(cfg)

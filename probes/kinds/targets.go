@@ -1,15 +1,21 @@
-package config
+package kinds
 
 import (
 	"fmt"
 
+	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/probes"
 )
 
-// Targets builds one scheduler target per configured probe through its kind's
-// New. A probe that cannot be built becomes an error naming it as
-// component/id and is left out; the others still run.
-func Targets(cfg *Config) ([]probes.Target, []error) {
+// Targets builds one scheduler target per configured probe through its
+// kind's New in the Registry. A probe that cannot be built becomes an error
+// naming it as component/id and is left out; the others still run.
+func Targets(cfg *config.Config) ([]probes.Target, []error) {
+	return registry.Targets(cfg)
+}
+
+// Targets is Targets with the kinds of m.
+func (m Map) Targets(cfg *config.Config) ([]probes.Target, []error) {
 	var (
 		out  []probes.Target
 		errs []error
@@ -23,15 +29,15 @@ func Targets(cfg *Config) ([]probes.Target, []error) {
 				s.DefaultTimeout = cfg.TimeoutD()
 			}
 			name := c.Name + "/" + s.ProbeID()
-			pos := cfg.probePos[[2]int{i, j}]
-			kind, ok := lookupKind(s.Kind)
+			line, col := cfg.ProbePosition(i, j)
+			kind, ok := m.Lookup(s.Kind)
 			if !ok || kind.New == nil {
-				errs = append(errs, &TargetError{Probe: name, Line: pos.Line, Col: pos.Col, Err: fmt.Errorf("probe kind %q is not registered", s.Kind)})
+				errs = append(errs, &TargetError{Probe: name, Line: line, Col: col, Err: fmt.Errorf("probe kind %q is not registered", s.Kind)})
 				continue
 			}
 			p, err := kind.New(s)
 			if err != nil {
-				errs = append(errs, &TargetError{Probe: name, Line: pos.Line, Col: pos.Col, Err: err})
+				errs = append(errs, &TargetError{Probe: name, Line: line, Col: col, Err: err})
 				continue
 			}
 			out = append(out, probes.Target{
