@@ -15,7 +15,7 @@ import (
 // the operator's answer to it, u (or backspace) takes that back. It reports
 // false for a key that is not one of them (paging scrolls as elsewhere).
 func (m Model) handleGuideKey(msg tea.KeyMsg) (tea.Model, tea.Cmd, bool) {
-	k := m.keys
+	k := m.ctx.Keys
 	switch {
 	case key.Matches(msg, k.Up):
 		m.selectStep(m.guideSel - 1)

@@ -46,7 +46,7 @@ type (
 func (m *Model) initLab(o Options) {
 	m.lab = labHooks{control: o.Lab, onEvent: o.OnEvent, events: o.Events}
 	if o.Mode != Lab || o.Lab == nil {
-		m.keys.Faults.SetEnabled(false) // neither matches nor shows in help
+		m.ctx.Keys.Faults.SetEnabled(false) // neither matches nor shows in help
 	}
 }
 
@@ -95,7 +95,7 @@ func (m Model) openFaults() (tea.Model, tea.Cmd) {
 
 // handleFaultKey: a number or enter toggles, arrows move, esc or f closes.
 func (m Model) handleFaultKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k, p := m.keys, &m.lab.panel
+	k, p := m.ctx.Keys, &m.lab.panel
 	if s := msg.String(); len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
 		if i := int(s[0] - '1'); i < len(p.faults) {
 			p.cursor = i
@@ -179,7 +179,7 @@ func (m Model) faultHelp() []key.Binding {
 		key.NewBinding(key.WithKeys("1"), key.WithHelp("1-"+n, "toggle")),
 		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "select")),
 		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "toggle selected")),
-		m.keys.Back, m.keys.Quit,
+		m.ctx.Keys.Back, m.ctx.Keys.Quit,
 	}
 }
 

@@ -44,7 +44,6 @@ const statusFor = 5 * time.Second
 // is keyed by rev, which every visible change bumps.
 type Model struct {
 	ctx     *common.Context
-	keys    KeyMap
 	help    help.Model
 	sched   Source
 	sub     <-chan probes.Snapshot
@@ -106,9 +105,8 @@ func New(o Options) Model {
 	in.Placeholder = "component, check or status"
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while typing nothing
 	m := Model{
-		ctx:     &common.Context{Config: cfg, Styles: common.DefaultStyles(), Mode: o.Mode, Now: o.Now, Guarded: o.Guard != nil},
+		ctx:     &common.Context{Config: cfg, Styles: common.DefaultStyles(), Mode: o.Mode, Now: o.Now, Guarded: o.Guard != nil, Keys: common.DefaultKeyMap()},
 		act:     newActions(o.Guard),
-		keys:    DefaultKeyMap(),
 		help:    help.New(),
 		sched:   o.Scheduler,
 		tracker: o.Tracker,

@@ -137,7 +137,7 @@ func TestHelpListsEveryKey(t *testing.T) {
 	m, _ = press(t, m, "?")
 	require.True(t, m.showHelp)
 	v := m.View()
-	for _, group := range m.keys.FullHelp() {
+	for _, group := range m.ctx.Keys.FullHelp() {
 		for _, b := range group {
 			if !b.Enabled() { // f exists in LAB mode only
 				assert.NotContains(t, v, b.Help().Desc)

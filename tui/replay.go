@@ -32,7 +32,7 @@ func (m *Model) initReplay(o Options) {
 		m.replay = rc
 		return
 	}
-	for _, b := range []*key.Binding{&m.keys.ReplayPause, &m.keys.ReplayStep, &m.keys.ReplayNext} {
+	for _, b := range []*key.Binding{&m.ctx.Keys.ReplayPause, &m.ctx.Keys.ReplayStep, &m.ctx.Keys.ReplayNext} {
 		b.SetEnabled(false)
 	}
 }
@@ -43,7 +43,7 @@ func (m Model) handleReplayKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	if m.replay == nil {
 		return m, nil, false
 	}
-	k := m.keys
+	k := m.ctx.Keys
 	switch {
 	case key.Matches(msg, k.ReplayPause):
 		if m.replay.Paused() {

@@ -89,7 +89,7 @@ func (m *Model) handleTraceDone(msg traceDoneMsg) {
 // (and stops the trace), the arrows and pages scroll it, T traces again.
 // Other keys go on to the screen's own handling.
 func (m Model) handleTraceKey(msg tea.KeyMsg) (tea.Model, tea.Cmd, bool) {
-	k, l := m.keys, m.layout()
+	k, l := m.ctx.Keys, m.layout()
 	switch {
 	case key.Matches(msg, k.Back):
 		m.stopTrace()

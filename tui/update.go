@@ -12,7 +12,7 @@ import (
 // handleKey routes a key: quit always works; then the filter input, the
 // help, the global keys, and last the top view's own keys.
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k := m.keys
+	k := m.ctx.Keys
 	if m.act.dlg.Visible() {
 		return m.handleDialogKey(msg)
 	}
@@ -120,7 +120,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 // handleViewKey handles the keys that mean something in one view only.
 func (m Model) handleViewKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k := m.keys
+	k := m.ctx.Keys
 	l := m.layout()
 	switch m.top() {
 	case viewMain:
@@ -184,7 +184,7 @@ func (m Model) handleViewKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 // scrollView scrolls the path, timeline and guide views (the guide's j/k
 // select its steps instead).
 func (m Model) scrollView(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k, l := m.keys, m.layout()
+	k, l := m.ctx.Keys, m.layout()
 	n := len(m.viewLines(l.w))
 	off := m.offsets[m.top()]
 	switch {

@@ -221,18 +221,18 @@ func (m Model) footer(w int) string {
 	var keys []key.Binding
 	switch m.top() {
 	case viewMain:
-		keys = m.keys.ShortHelp()
+		keys = m.ctx.Keys.ShortHelp()
 	case viewDrill:
-		keys = m.keys.DrillHelp(drill.Offered(m.ctx, m.drill.Component()))
+		keys = m.ctx.Keys.DrillHelp(drill.Offered(m.ctx, m.drill.Component()))
 		if m.drill.TraceOpen() {
-			keys = m.keys.TraceHelp()
+			keys = m.ctx.Keys.TraceHelp()
 		}
 	case viewGuide:
-		keys = m.keys.GuideHelp()
+		keys = m.ctx.Keys.GuideHelp()
 	case viewWall:
-		keys = m.keys.ReadOnlyHelp()
+		keys = m.ctx.Keys.ReadOnlyHelp()
 	default:
-		keys = m.keys.ViewHelp()
+		keys = m.ctx.Keys.ViewHelp()
 	}
 	if m.lab.panel.open {
 		keys = m.faultHelp()
@@ -249,7 +249,7 @@ func (m Model) shortHelp(keys []key.Binding, w int) string {
 	hm.Width = 0 // we fit it here; help.Model would cut "? help" off with …
 	keep := func(b key.Binding) bool {
 		h := b.Help().Key
-		return h == m.keys.Help.Help().Key || h == m.keys.Quit.Help().Key || h == m.keys.Back.Help().Key
+		return h == m.ctx.Keys.Help.Help().Key || h == m.ctx.Keys.Quit.Help().Key || h == m.ctx.Keys.Back.Help().Key
 	}
 	keys = append([]key.Binding(nil), keys...)
 	for {
@@ -356,7 +356,7 @@ func (m Model) helpLines(w, h int) []string {
 		lines = append(lines, joinColumns(band, 4)...)
 		band, bandW = nil, 0
 	}
-	for _, group := range m.keys.FullHelp() {
+	for _, group := range m.ctx.Keys.FullHelp() {
 		if !slices.ContainsFunc(group, key.Binding.Enabled) {
 			continue // a mode's keys outside that mode: no empty column
 		}

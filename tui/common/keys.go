@@ -1,4 +1,4 @@
-package tui
+package common
 
 import (
 	"strings"
@@ -6,8 +6,9 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 )
 
-// KeyMap is every key the screen knows. The help view is generated from it
-// (ShortHelp, FullHelp), so it cannot go stale.
+// KeyMap is every key the screen knows, kept once in the Context. The help
+// view (ShortHelp, FullHelp) and the README's key table (Table) are
+// generated from it, so neither can go stale.
 type KeyMap struct {
 	Up, Down           key.Binding
 	NextPane, PrevPane key.Binding
@@ -31,12 +32,13 @@ type KeyMap struct {
 	Quit                             key.Binding
 }
 
-// DefaultKeyMap is the screen's one key map.
-func DefaultKeyMap() KeyMap {
+// DefaultKeyMap is the screen's one key map, all keys enabled; the screen
+// disables a mode's keys outside that mode.
+func DefaultKeyMap() *KeyMap {
 	b := func(keys []string, help, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
-	return KeyMap{
+	return &KeyMap{
 		Up:          b([]string{"k", "up"}, "↑/k", "up"),
 		Down:        b([]string{"j", "down"}, "↓/j", "down"),
 		NextPane:    b([]string{"tab", "l", "right"}, "tab/l", "next pane"),
