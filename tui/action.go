@@ -71,7 +71,7 @@ func (m *Model) openAction(keyName string) tea.Cmd {
 		threads = dialog.Threads(m.ctx, c)
 	}
 	var cmd tea.Cmd
-	m.act.dlg, cmd = dialog.Open(dialog.Deps{Guard: m.act.guard, Ctx: m.act.ctx, Running: m.act.running}, req, threads)
+	m.act.dlg, cmd = dialog.Open(dialog.Deps{Guard: m.act.guard, Ctx: m.act.ctx, Running: m.act.running, Keys: &m.ctx.Keys.Dialog}, req, threads)
 	m.rev++
 	return cmd
 }

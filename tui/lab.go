@@ -109,8 +109,8 @@ func (m Model) faultPanel() faultsChild {
 
 func (p faultsChild) Update(m *Model, msg tea.KeyMsg) (child, tea.Cmd, bool) {
 	k := m.ctx.Keys
-	if s := msg.String(); len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
-		if i := int(s[0] - '1'); i < len(p.faults) {
+	if key.Matches(msg, k.Faultpanel.Toggle) {
+		if i := int(msg.String()[0] - '1'); i < len(p.faults) {
 			p.cursor = i
 			return p.toggle(m, i)
 		}
@@ -125,7 +125,7 @@ func (p faultsChild) Update(m *Model, msg tea.KeyMsg) (child, tea.Cmd, bool) {
 		p.cursor = max(p.cursor-1, 0)
 	case key.Matches(msg, k.Down):
 		p.cursor = min(p.cursor+1, len(p.faults)-1)
-	case key.Matches(msg, k.Enter), msg.String() == " ":
+	case key.Matches(msg, k.Faultpanel.ToggleSelected):
 		return p.toggle(m, p.cursor)
 	case key.Matches(msg, k.Help):
 		m.open(helpChild{}, false)
@@ -162,13 +162,10 @@ func (p faultsChild) View(m *Model, l layout) []string {
 
 // Help is the footer while the fault panel is open.
 func (p faultsChild) Help(m *Model) []key.Binding {
-	n := fmt.Sprint(len(p.faults))
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("1"), key.WithHelp("1-"+n, "toggle")),
-		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "select")),
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "toggle selected")),
-		m.ctx.Keys.Back, m.ctx.Keys.Quit,
-	}
+	k := m.ctx.Keys.Faultpanel
+	n := k.Toggle // its help names the faults there are: 1-4
+	n.SetHelp("1-"+fmt.Sprint(len(p.faults)), n.Help().Desc)
+	return []key.Binding{n, k.Select, k.ToggleSelected, m.ctx.Keys.Back, m.ctx.Keys.Quit}
 }
 
 // handleFaultToggled puts the toggle on the timeline and asks for a probe

@@ -30,6 +30,25 @@ type KeyMap struct {
 	// The guide's overrides of the selected step's answer.
 	AnswerYes, AnswerNo, AnswerClear key.Binding
 	Quit                             key.Binding
+	// The lab's fault panel and the action dialog have keys of their own.
+	Faultpanel FaultKeys
+	Dialog     DialogKeys
+}
+
+// FaultKeys are the fault panel's keys besides esc, arrows and quit.
+type FaultKeys struct {
+	Toggle         key.Binding // 1-9: toggle that fault
+	Select         key.Binding // only shown: the arrows move
+	ToggleSelected key.Binding
+}
+
+// DialogKeys are the action dialog's keys; its footer shows them.
+type DialogKeys struct {
+	Confirm, Next, Prev key.Binding
+	Thread              key.Binding
+	Again               key.Binding
+	PageUp, PageDown    key.Binding
+	Cancel, Close       key.Binding
 }
 
 // DefaultKeyMap is the screen's one key map, all keys enabled; the screen
@@ -69,6 +88,22 @@ func DefaultKeyMap() *KeyMap {
 		AnswerNo:    b([]string{"n"}, "n", "answer no"),
 		AnswerClear: b([]string{"u", "backspace"}, "u", "undo answer"),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Faultpanel: FaultKeys{
+			Toggle:         b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "toggle"),
+			Select:         b([]string{"up", "down"}, "↑/↓", "select"),
+			ToggleSelected: b([]string{"enter", " "}, "enter", "toggle selected"),
+		},
+		Dialog: DialogKeys{
+			Confirm:  b([]string{"enter"}, "enter", "confirm"),
+			Next:     b([]string{"tab"}, "tab", "next field"),
+			Prev:     b([]string{"shift+tab"}, "S-tab", "previous field"),
+			Thread:   b([]string{"up", "down"}, "↑/↓", "other thread"),
+			Again:    b([]string{"ctrl+r"}, "ctrl+r", "preview again"),
+			PageUp:   b([]string{"pgup"}, "pgup", "scroll"),
+			PageDown: b([]string{"pgdown"}, "pgdn", "scroll"),
+			Cancel:   b([]string{"esc"}, "esc", "cancel"),
+			Close:    b([]string{"esc", "enter"}, "esc", "close"),
+		},
 	}
 }
 
