@@ -1,6 +1,7 @@
 package common
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -162,4 +163,86 @@ func (k KeyMap) answerHelp() key.Binding {
 		names = append(names, b.Help().Key)
 	}
 	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(names, "/"), "guide: answer yes/no/undo"))
+}
+
+// KeyDoc is one row of the README's key table: keys and what they do.
+type KeyDoc struct {
+	Keys []key.Binding
+	Does string
+}
+
+// Docs is every key with what it does at length: the README's key tables
+// (the screen's, then the action dialog's) are generated from it, and a
+// test checks that every binding of the map is in it.
+func (k *KeyMap) Docs() (screen, dialog []KeyDoc) {
+	d := func(does string, bs ...key.Binding) KeyDoc { return KeyDoc{Keys: bs, Does: does} }
+	screen = []KeyDoc{
+		d("next / previous pane", k.NextPane, k.PrevPane),
+		d("move within a pane (or a list)", k.Down, k.Up),
+		d("page down / up", k.PageDown, k.PageUp),
+		d("drill down at the selected check, within its component: every check, its evidence (a mysql lock-wait chain as a tree, root blocker first; the process list longest first), history, procedure hints, knowledge, actions", k.Enter),
+		d("back (closes the top view or overlay); on the panes, clears the filter", k.Back),
+		d("filter by component, check or status word (applies as typed; `enter` keeps it, `esc` clears it)", k.Filter),
+		d("full help", k.Help),
+		d("probe now", k.Refresh),
+		d("path view of the component (client → its `depends_on` chain), the first failing hop marked", k.Path),
+		d("timeline (grade changes, check changes, actions), newest first", k.Timeline),
+		d("guide: the seed's procedure walked with live answers; `j`/`k` select a step", k.Guide),
+		d("in the guide: answer the selected step yes / no yourself (the walk goes on from your answer, noted on the timeline) / give it back to the checks", k.AnswerYes, k.AnswerNo, k.AnswerClear),
+		d("wall view for the war room (large grade, SLA clock, layers); read-only: only `esc`, `w`, `?` and `q` act there", k.Wall),
+		d("in the drill-down: trace the route to the component's host (its first probe's address, URL host or DNS name) with the system's traceroute/tracepath, at most 30 hops in 30 s; a routing loop is flagged; `esc` closes", k.Trace),
+		d("export the incident report (Markdown: grade, SLA, causes, checks not ok, the walk with its answers, actions, timeline) to `$XDG_STATE_HOME/triage/report-YYYYmmdd-HHMMSS.md` (default `~/.local/state/triage`, directory 0700, file 0600)", k.Export),
+		d("kill the blocking session (root blocker preselected; `↑/↓` chooses another thread). `K` and `Q` are offered on a component with a `mysql` probe and `kill_session` enabled, `R` with `restart`, `S`/`F` with `switchover`; the drill-down and its footer list only those", k.Kill),
+		d("kill only its statement (KILL QUERY: keeps the transaction and its locks)", k.KillQuery),
+		d("restart the service", k.Restart),
+		d("switch to the standby", k.Switchover),
+		d("failover to the standby (primary unreachable; a second typed confirmation)", k.Failover),
+		d("lab faults (LAB mode only)", k.Faults),
+		d("in the fault panel: toggle that fault / select one / toggle the selected one (`esc` or `f` closes)", k.Faultpanel.Toggle, k.Faultpanel.Select, k.Faultpanel.ToggleSelected),
+		d("replay only: pause / resume, step one recorded frame, jump to the next recorded event (fault, action); the header shows the position and length (`▶ 00:03:12 / 00:10:00`, `⏸ paused …`) and `■ end of recording` when it is over", k.ReplayPause, k.ReplayStep, k.ReplayNext),
+		d("quit (refused while an action runs)", k.Quit),
+	}
+	dk := k.Dialog
+	dialog = []KeyDoc{
+		d("next / previous field (reason, confirmation)", dk.Next, dk.Prev),
+		d("in the confirmation: run the action (the guard checks what was typed)", dk.Confirm),
+		d("kill: preview another thread of the lock-wait chain", dk.Thread),
+		d("preview again (the state may have changed)", dk.Again),
+		d("scroll the plan or the outcome", dk.PageDown, dk.PageUp),
+		d("cancel / after the outcome, close", dk.Cancel, dk.Close),
+	}
+	return screen, dialog
+}
+
+// KeyName is a key as the README writes it: `tab`, `→`, `shift-tab`, `space`.
+func KeyName(s string) string {
+	names := map[string]string{"right": "→", "left": "←", "up": "↑", "down": "↓", " ": "space", "pgdown": "pgdn"}
+	if n, ok := names[s]; ok {
+		return n
+	}
+	return strings.ReplaceAll(s, "+", "-")
+}
+
+// Markdown is a key table in Markdown, one row per KeyDoc: a binding's keys
+// joined by " / ", bindings by ", "; a binding of many keys (1-9) by its
+// help name.
+func Markdown(docs []KeyDoc) string {
+	var b strings.Builder
+	b.WriteString("| key | does |\n|---|---|\n")
+	for _, d := range docs {
+		var groups []string
+		for _, kb := range d.Keys {
+			keys := kb.Keys()
+			if len(keys) > 4 {
+				keys = []string{kb.Help().Key}
+			}
+			var names []string
+			for _, s := range keys {
+				names = append(names, "`"+KeyName(s)+"`")
+			}
+			groups = append(groups, strings.Join(names, " / "))
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", strings.Join(groups, ", "), d.Does)
+	}
+	return b.String()
 }
