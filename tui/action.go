@@ -50,11 +50,11 @@ var actionKinds = map[string]remedy.ActionKind{
 // (or selected) component and previews the action. Whether the action may
 // run is the guard's decision, shown in the dialog — except without a
 // guard, where nothing can be previewed.
-func (m Model) openAction(keyName string) (tea.Model, tea.Cmd) {
+func (m *Model) openAction(keyName string) tea.Cmd {
 	c := m.component()
 	if c == "" {
 		m.setStatus("select a check first: actions act on its component")
-		return m, nil
+		return nil
 	}
 	if m.act.guard == nil { // nothing can be previewed: say why as the drill-down does
 		a, _ := drill.ActionFor(m.ctx, c, keyName)
@@ -63,7 +63,7 @@ func (m Model) openAction(keyName string) (tea.Model, tea.Cmd) {
 			why = a.Why
 		}
 		m.setStatus(fmt.Sprintf("%s %s on %s: %s", keyName, a.Name, c, why))
-		return m, nil
+		return nil
 	}
 	req := remedy.Request{Action: actionKinds[keyName], Component: c}
 	var threads []int64
@@ -71,9 +71,9 @@ func (m Model) openAction(keyName string) (tea.Model, tea.Cmd) {
 		threads = dialog.Threads(m.ctx, c)
 	}
 	var cmd tea.Cmd
-	m.act.dlg, cmd = dialog.Open(dialog.Deps{Guard: m.act.guard, Ctx: m.act.ctx, Running: m.act.running}, req, threads)
+	m.act.dlg, cmd = dialog.Open(dialog.Deps{Guard: m.act.guard, Ctx: m.act.ctx, Running: m.act.running, Keys: &m.ctx.Keys.Dialog}, req, threads)
 	m.rev++
-	return m, cmd
+	return cmd
 }
 
 // handleDialogKey gives the open dialog every key. ctrl+c still quits,

@@ -143,7 +143,7 @@ func TestKillThroughTheScreen(t *testing.T) {
 	m = update(t, m, snapshotMsg(sched.Round(ctx)))
 	m, _ = press(t, m, "tab", "tab", "tab", "enter") // the data pane: db's first check
 	require.Equal(t, viewDrill, m.top())
-	require.Equal(t, "db", m.drill.Component())
+	require.Equal(t, "db", m.drill().Component())
 
 	m, cmd := press(t, m, "K")
 	m = deliver(t, m, cmd)

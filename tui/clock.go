@@ -17,7 +17,7 @@ import (
 func (m Model) redrawClock() string {
 	l := m.layout()
 	c := m.cache
-	if l.small || c.lines == nil || m.top() != viewMain || m.showHelp || m.act.dlg.Visible() || m.lab.panel.open ||
+	if l.small || c.lines == nil || m.drawn() != viewMain || m.act.dlg.Visible() ||
 		len(c.lines) != l.headerH+l.areaH+1 || len(c.titles) != len(l.grid.Rows) {
 		c.renders++
 		return m.render()

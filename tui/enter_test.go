@@ -28,7 +28,7 @@ func TestEnterOpensAtSelectedCheck(t *testing.T) {
 			require.Equal(t, tt.want, selectedID(m))
 			m, _ = press(t, m, "enter")
 			require.Equal(t, viewDrill, m.top())
-			assert.Equal(t, tt.want, m.drill.Selected(m.ctx).ID)
+			assert.Equal(t, tt.want, m.drill().Selected(m.ctx).ID)
 			assert.Contains(t, m.View(), "── "+tt.want+" ")
 		})
 	}

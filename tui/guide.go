@@ -11,30 +11,71 @@ import (
 	"github.com/fivelayer/triage/tui/views"
 )
 
-// handleGuideKey takes the guide's own keys: j/k select a step, y/n give
-// the operator's answer to it, u (or backspace) takes that back. It reports
-// false for a key that is not one of them (paging scrolls as elsewhere).
-func (m Model) handleGuideKey(msg tea.KeyMsg) (tea.Model, tea.Cmd, bool) {
-	k := m.keys
+// guideChild is the guide: the procedure walked with live answers. j/k
+// select a step, y/n give the operator's answer to it, u (or backspace)
+// takes that back; the pages scroll.
+type guideChild struct {
+	sel int // the selected step
+	off int // first line shown
+}
+
+func (guideChild) kind() view    { return viewGuide }
+func (guideChild) overlay() bool { return false }
+
+func (c guideChild) Update(m *Model, msg tea.KeyMsg) (child, tea.Cmd, bool) {
+	k := m.ctx.Keys
 	switch {
 	case key.Matches(msg, k.Up):
-		m.selectStep(m.guideSel - 1)
+		c.selectStep(m, c.sel-1)
 	case key.Matches(msg, k.Down):
-		m.selectStep(m.guideSel + 1)
+		c.selectStep(m, c.sel+1)
 	case key.Matches(msg, k.AnswerYes):
-		mm, cmd := m.overrideStep(true, false)
-		return mm, cmd, true
+		return c, c.overrideStep(m, true, false), true
 	case key.Matches(msg, k.AnswerNo):
-		mm, cmd := m.overrideStep(false, false)
-		return mm, cmd, true
+		return c, c.overrideStep(m, false, false), true
 	case key.Matches(msg, k.AnswerClear):
-		mm, cmd := m.overrideStep(false, true)
-		return mm, cmd, true
+		return c, c.overrideStep(m, false, true), true
+	case key.Matches(msg, k.Back):
+		m.back()
 	default:
-		return m, nil, false
+		l := m.layout()
+		lines, _ := views.Guide(m.ctx, l.w, c.sel)
+		off, ok := scroll(m, msg, c.off, len(lines))
+		if !ok {
+			return c, nil, false
+		}
+		c.off = off
 	}
 	m.rev++
-	return m, nil, true
+	return c, nil, true
+}
+
+func (c guideChild) View(m *Model, l layout) []string {
+	lines, _ := views.Guide(m.ctx, l.w, c.sel)
+	return window(lines, c.off, l.w, l.areaH)
+}
+
+func (guideChild) Help(m *Model) []key.Binding { return m.ctx.Keys.GuideHelp() }
+
+// toggleGuide answers g: the guide opens at the step the walk is at; g on
+// the guide closes it.
+func (m *Model) toggleGuide() tea.Cmd {
+	m.toggle(guideChild{})
+	if i := m.find(viewGuide); i >= 0 && m.top() == viewGuide {
+		c := m.stack[i].(guideChild)
+		c.selectStep(m, hereStep(m.ctx))
+		m.stack[i] = c
+	}
+	m.rev++
+	return nil
+}
+
+// guideSel is the guide's selected step, -1 when the guide is not open.
+func (m Model) guideSel() int {
+	if i := m.find(viewGuide); i >= 0 {
+		return m.stack[i].(guideChild).sel
+	}
+	return -1
 }
 
 // hereStep is the index of the step the operator is at, 0 when none: the
@@ -53,50 +94,50 @@ func hereStep(ctx *common.Context) int {
 
 // selectStep selects step i (kept within the walk) and scrolls the guide so
 // that the step's lines are in view.
-func (m *Model) selectStep(i int) {
+func (c *guideChild) selectStep(m *Model, i int) {
 	l := m.layout()
 	lines, at := views.Guide(m.ctx, l.w, i)
 	if len(at) == 0 {
 		return
 	}
-	m.guideSel = max(0, min(i, len(at)-1))
-	top, end := at[m.guideSel], len(lines)
-	if m.guideSel+1 < len(at) {
-		end = at[m.guideSel+1]
+	c.sel = max(0, min(i, len(at)-1))
+	top, end := at[c.sel], len(lines)
+	if c.sel+1 < len(at) {
+		end = at[c.sel+1]
 	}
-	off := m.offsets[viewGuide]
+	off := c.off
 	if end > off+l.areaH {
 		off = end - l.areaH
 	}
 	off = min(off, top)
-	if m.guideSel == 0 {
+	if c.sel == 0 {
 		off = 0 // the title too
 	}
-	m.offsets[viewGuide] = max(0, min(off, len(lines)-l.areaH))
+	c.off = max(0, min(off, len(lines)-l.areaH))
 }
 
 // overrideStep sets (or, with unset, removes) the operator's answer to the
 // selected step and notes it on the timeline.
-func (m Model) overrideStep(yes, unset bool) (tea.Model, tea.Cmd) {
+func (c guideChild) overrideStep(m *Model, yes, unset bool) tea.Cmd {
 	if !views.Ready(m.ctx) {
 		m.setStatus("the walk starts when the first round is in: nothing to answer yet")
-		return m, nil
+		return nil
 	}
 	steps := views.Steps(m.ctx)
-	if m.guideSel < 0 || m.guideSel >= len(steps) {
-		return m, nil
+	if c.sel < 0 || c.sel >= len(steps) {
+		return nil
 	}
-	s := steps[m.guideSel]
-	n := m.guideSel + 1
+	s := steps[c.sel]
+	n := c.sel + 1
 	if !s.Decision() {
 		m.setStatus(fmt.Sprintf("step %d (%s) is not a yes/no question", n, s.Question))
-		return m, nil
+		return nil
 	}
 	var text string
 	switch {
 	case unset && !s.Overridden:
 		m.setStatus(fmt.Sprintf("step %d has no answer of yours to clear", n))
-		return m, nil
+		return nil
 	case unset:
 		m.tracker.ClearOverride(s.ID)
 		text = fmt.Sprintf("guide step %d %q: operator's answer %s cleared; the checks answer %s", n, s.Question, s.Answer, s.Checks)
@@ -120,5 +161,5 @@ func (m Model) overrideStep(yes, unset bool) (tea.Model, tea.Cmd) {
 		}
 	}
 	m.setStatus(text + here)
-	return m, m.recordEvent(incident.Event{Time: m.ctx.Now(), Kind: incident.Note, Subject: "guide/" + s.ID, Text: text}, true)
+	return m.recordEvent(incident.Event{Time: m.ctx.Now(), Kind: incident.Note, Subject: "guide/" + s.ID, Text: text}, true)
 }

@@ -26,7 +26,7 @@ func TestGuideOverrides(t *testing.T) {
 	m, _ := fixtureModel(t, fixture.Config(), Live, 80, 24)
 	m, _ = press(t, m, "g")
 	require.Equal(t, viewGuide, m.top())
-	assert.Equal(t, 5, m.guideSel, "opens on the step the walk is at")
+	assert.Equal(t, 5, m.guideSel(), "opens on the step the walk is at")
 	assert.Equal(t, 5, here(m), "database: the lock wait is the root cause")
 	events := len(m.ctx.Events)
 	db := map[string]bool{incident.StepDatabase: false}
@@ -56,7 +56,7 @@ func TestGuideOverrides(t *testing.T) {
 	}
 	for _, tt := range tests { // steps run in order on the same model
 		m, _ = press(t, m, tt.keys...)
-		assert.Equal(t, tt.sel, m.guideSel, tt.name)
+		assert.Equal(t, tt.sel, m.guideSel(), tt.name)
 		assert.Equal(t, tt.here, here(m), tt.name)
 		assert.Equal(t, tt.overrides, m.ctx.State.Overrides, tt.name)
 		assert.Equal(t, tt.overrides, m.tracker.Overrides(), tt.name)

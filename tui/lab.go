@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"log"
+	"slices"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -14,22 +15,24 @@ import (
 )
 
 // labHooks are the screen's ties to the lab and to a session recording:
-// the fault panel, where screen events go (the recorder) and where recorded
+// the faults, where screen events go (the recorder) and where recorded
 // events come from (replay).
 type labHooks struct {
 	control LabControl
 	onEvent func(incident.Event)
 	events  <-chan incident.Event
-	panel   faultPanel
 }
 
-// faultPanel is the open fault list ("f" in LAB mode).
-type faultPanel struct {
-	open   bool
+// faultsChild is the fault panel ("f" in LAB mode), modal: a number or
+// enter toggles, the arrows move, esc or f closes, ? shows help.
+type faultsChild struct {
 	cursor int
 	faults []common.Fault
 	busy   string // key of the fault being switched
 }
+
+func (faultsChild) kind() view    { return viewFaults }
+func (faultsChild) overlay() bool { return true }
 
 // Messages.
 type (
@@ -46,7 +49,7 @@ type (
 func (m *Model) initLab(o Options) {
 	m.lab = labHooks{control: o.Lab, onEvent: o.OnEvent, events: o.Events}
 	if o.Mode != Lab || o.Lab == nil {
-		m.keys.Faults.SetEnabled(false) // neither matches nor shows in help
+		m.ctx.Keys.Faults.SetEnabled(false) // neither matches nor shows in help
 	}
 }
 
@@ -83,71 +86,97 @@ func (m *Model) recordEvent(e incident.Event, ours bool) tea.Cmd {
 }
 
 // openFaults shows the fault panel.
-func (m Model) openFaults() (tea.Model, tea.Cmd) {
+func (m *Model) openFaults() tea.Cmd {
 	if m.lab.control == nil {
 		m.setStatus("no lab: faults exist only in `triage lab`")
-		return m, nil
+		return nil
 	}
-	m.lab.panel = faultPanel{open: true, faults: m.lab.control.Faults()}
+	m.open(faultsChild{faults: m.lab.control.Faults()}, true)
 	m.rev++
-	return m, nil
+	return nil
 }
 
-// handleFaultKey: a number or enter toggles, arrows move, esc or f closes.
-func (m Model) handleFaultKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k, p := m.keys, &m.lab.panel
-	if s := msg.String(); len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
-		if i := int(s[0] - '1'); i < len(p.faults) {
+// faultsOpen reports whether the fault panel is on the stack.
+func (m Model) faultsOpen() bool { return m.find(viewFaults) >= 0 }
+
+// faultPanel is the fault panel's state; the zero panel when it is closed.
+func (m Model) faultPanel() faultsChild {
+	if i := m.find(viewFaults); i >= 0 {
+		return m.stack[i].(faultsChild)
+	}
+	return faultsChild{}
+}
+
+func (p faultsChild) Update(m *Model, msg tea.KeyMsg) (child, tea.Cmd, bool) {
+	k := m.ctx.Keys
+	if key.Matches(msg, k.Faultpanel.Toggle) {
+		if i := int(msg.String()[0] - '1'); i < len(p.faults) {
 			p.cursor = i
-			return m.toggleFault(i)
+			return p.toggle(m, i)
 		}
-		return m, nil
+		return p, nil, true
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
-		return m, tea.Quit
+		return p, tea.Quit, true
 	case key.Matches(msg, k.Back, k.Faults):
-		p.open = false
+		m.back()
 	case key.Matches(msg, k.Up):
 		p.cursor = max(p.cursor-1, 0)
 	case key.Matches(msg, k.Down):
 		p.cursor = min(p.cursor+1, len(p.faults)-1)
-	case key.Matches(msg, k.Enter), msg.String() == " ":
-		return m.toggleFault(p.cursor)
+	case key.Matches(msg, k.Faultpanel.ToggleSelected):
+		return p.toggle(m, p.cursor)
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.open(helpChild{}, false)
 	default:
-		return m, nil
+		return p, nil, true
 	}
 	m.rev++
-	return m, nil
+	return p, nil, true
 }
 
-// toggleFault switches fault i in a command: it closes ports and swaps
+// toggle switches fault i in a command: it closes ports and swaps
 // certificates, which is I/O.
-func (m Model) toggleFault(i int) (tea.Model, tea.Cmd) {
-	p := &m.lab.panel
+func (p faultsChild) toggle(m *Model, i int) (child, tea.Cmd, bool) {
 	if i < 0 || i >= len(p.faults) {
-		return m, nil
+		return p, nil, true
 	}
 	if p.busy != "" {
 		m.setStatus("wait: a fault is being switched")
-		return m, nil
+		return p, nil, true
 	}
 	key, ctl := p.faults[i].Key, m.lab.control
 	p.busy = key
 	m.rev++
-	return m, func() tea.Msg {
+	return p, func() tea.Msg {
 		err := ctl.Toggle(key)
 		return faultToggledMsg{key: key, faults: ctl.Faults(), err: err}
-	}
+	}, true
+}
+
+// View is the fault list in the area between header and footer.
+func (p faultsChild) View(m *Model, l layout) []string {
+	return text.Block(views.Faults(m.ctx, p.faults, p.cursor, p.busy, l.w), l.w, l.areaH)
+}
+
+// Help is the footer while the fault panel is open.
+func (p faultsChild) Help(m *Model) []key.Binding {
+	k := m.ctx.Keys.Faultpanel
+	n := k.Toggle // its help names the faults there are: 1-4
+	n.SetHelp("1-"+fmt.Sprint(len(p.faults)), n.Help().Desc)
+	return []key.Binding{n, k.Select, k.ToggleSelected, m.ctx.Keys.Back, m.ctx.Keys.Quit}
 }
 
 // handleFaultToggled puts the toggle on the timeline and asks for a probe
 // round at once, so the screen shows the fault within seconds.
 func (m Model) handleFaultToggled(msg faultToggledMsg) (tea.Model, tea.Cmd) {
-	m.lab.panel.busy = ""
-	m.lab.panel.faults = msg.faults
+	if i := m.find(viewFaults); i >= 0 {
+		p := m.stack[i].(faultsChild)
+		p.busy, p.faults = "", msg.faults
+		m.stack = slices.Clone(m.stack)
+		m.stack[i] = p
+	}
 	var f common.Fault
 	for _, x := range msg.faults {
 		if x.Key == msg.key {
@@ -170,21 +199,4 @@ func (m Model) handleFaultToggled(msg faultToggledMsg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, func() tea.Msg { s.Trigger(); return nil })
 	}
 	return m, tea.Batch(cmds...)
-}
-
-// faultHelp is the footer while the fault panel is open.
-func (m Model) faultHelp() []key.Binding {
-	n := fmt.Sprint(len(m.lab.panel.faults))
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("1"), key.WithHelp("1-"+n, "toggle")),
-		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "select")),
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "toggle selected")),
-		m.keys.Back, m.keys.Quit,
-	}
-}
-
-// faultLines is the fault panel in the area between header and footer.
-func (m Model) faultLines(w, h int) []string {
-	p := m.lab.panel
-	return text.Block(views.Faults(m.ctx, p.faults, p.cursor, p.busy, w), w, h)
 }

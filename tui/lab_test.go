@@ -76,13 +76,13 @@ func TestFaultKeyOnlyInLab(t *testing.T) {
 		m := labModel(t, mode, newFakeLab(), nil)
 		m, cmd := press(t, m, "f")
 		assert.Nil(t, cmd)
-		assert.False(t, m.lab.panel.open, mode.String())
+		assert.False(t, m.faultsOpen(), mode.String())
 		m, _ = press(t, m, "?")
 		assert.NotContains(t, m.View(), "lab faults", mode.String())
 	}
 	m := labModel(t, Lab, nil, nil)
 	m, _ = press(t, m, "f")
-	assert.False(t, m.lab.panel.open, "LAB mode without a lab: nothing to open")
+	assert.False(t, m.faultsOpen(), "LAB mode without a lab: nothing to open")
 
 	m = labModel(t, Lab, newFakeLab(), nil)
 	m, _ = press(t, m, "?")
@@ -96,7 +96,7 @@ func TestFaultPanel(t *testing.T) {
 
 	m, cmd := press(t, m, "f")
 	assert.Nil(t, cmd)
-	require.True(t, m.lab.panel.open)
+	require.True(t, m.faultsOpen())
 	v := m.View()
 	for _, want := range []string{"lab faults", "1 [ off ] 503 storm", "2 [ off ] pool exhausted", "0 of 3 active", "Teaches the red plan", "1-3 toggle"} {
 		assert.Contains(t, v, want)
@@ -128,7 +128,7 @@ func TestFaultPanel(t *testing.T) {
 		runCmd(cmd)
 		assert.Equal(t, want, recorded[len(recorded)-1].Text)
 	}
-	assert.Equal(t, 0, m.lab.panel.cursor)
+	assert.Equal(t, 0, m.faultPanel().cursor)
 
 	// a failing toggle says why and records nothing.
 	n := len(recorded)
@@ -143,9 +143,9 @@ func TestFaultPanel(t *testing.T) {
 	m, cmd = press(t, m, "9")
 	assert.Nil(t, cmd)
 	m, _ = press(t, m, "esc")
-	assert.False(t, m.lab.panel.open)
+	assert.False(t, m.faultsOpen())
 	m, _ = press(t, m, "f", "f")
-	assert.False(t, m.lab.panel.open)
+	assert.False(t, m.faultsOpen())
 	_, cmd = press(t, m, "f", "q")
 	require.NotNil(t, cmd)
 	assert.IsType(t, tea.QuitMsg{}, cmd())

@@ -1,12 +1,9 @@
 package tui
 
 import (
-	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fivelayer/triage/config"
@@ -14,20 +11,7 @@ import (
 	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/tui/common"
 	"github.com/fivelayer/triage/tui/dialog"
-	"github.com/fivelayer/triage/tui/drill"
 	"github.com/fivelayer/triage/tui/panes"
-)
-
-// view is a full-screen view; the model keeps a stack of them.
-type view int
-
-const (
-	viewMain view = iota
-	viewDrill
-	viewPath
-	viewTimeline
-	viewGuide
-	viewWall
 )
 
 // Messages.
@@ -44,7 +28,6 @@ const statusFor = 5 * time.Second
 // is keyed by rev, which every visible change bumps.
 type Model struct {
 	ctx     *common.Context
-	keys    KeyMap
 	help    help.Model
 	sched   Source
 	sub     <-chan probes.Snapshot
@@ -57,19 +40,11 @@ type Model struct {
 	replay  ReplayControl // pause, step and jump in a replay (replay.go); nil otherwise
 
 	width, height int
-	stack         []view
+	stack         []child // the overlay stack (stack.go): the main grid at the bottom
 	panes         [5]panes.Pane
 	focus         int
-	drill         drill.Model
-	pathComp      string
-	offsets       [viewWall + 1]int // scroll of the path, timeline and guide views
-	guideSel      int               // the guide's selected step (guide.go)
+	filter        string // applied filter, lower-case (filter.go)
 
-	input     textinput.Model
-	filtering bool   // the filter input has the keys
-	filter    string // applied filter, lower-case
-
-	showHelp    bool
 	status      string
 	statusUntil time.Time
 
@@ -101,20 +76,14 @@ func New(o Options) Model {
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
-	in := textinput.New()
-	in.Prompt = "/"
-	in.Placeholder = "component, check or status"
-	in.Cursor.SetMode(cursor.CursorStatic) // no blink: no redraws while typing nothing
 	m := Model{
-		ctx:     &common.Context{Config: cfg, Styles: common.DefaultStyles(), Mode: o.Mode, Now: o.Now, Guarded: o.Guard != nil},
+		ctx:     &common.Context{Config: cfg, Styles: common.DefaultStyles(), Mode: o.Mode, Now: o.Now, Guarded: o.Guard != nil, Keys: common.DefaultKeyMap()},
 		act:     newActions(o.Guard),
-		keys:    DefaultKeyMap(),
 		help:    help.New(),
 		sched:   o.Scheduler,
 		tracker: o.Tracker,
 		width:   80, height: 24, // until the terminal tells
-		stack:   []view{viewMain},
-		input:   in,
+		stack:   []child{mainChild{}},
 		cache:   &frame{rev: -1},
 		tracer:  newTracer(o.Trace),
 		reports: o.ReportDir,
@@ -165,7 +134,8 @@ func tick() tea.Cmd {
 	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// Update dispatches.
+// Update routes a message to its handler; keys go to the top child of the
+// overlay stack or the global keys (handleKey, stack.go).
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
@@ -239,27 +209,6 @@ func (m *Model) setStatus(s string) {
 	m.rev++
 }
 
-func (m Model) top() view { return m.stack[len(m.stack)-1] }
-
-// open shows view v on top; a view already on the stack is returned to.
-func (m *Model) open(v view) {
-	for i, s := range m.stack {
-		if s == v {
-			m.stack = m.stack[:i+1]
-			return
-		}
-	}
-	m.stack = append(m.stack, v)
-	m.offsets[v] = 0
-}
-
-// back closes the top view.
-func (m *Model) back() {
-	if len(m.stack) > 1 {
-		m.stack = m.stack[:len(m.stack)-1]
-	}
-}
-
 // clampAll keeps every pane's selection valid and visible.
 func (m *Model) clampAll() {
 	l := m.layout()
@@ -273,25 +222,23 @@ func (m Model) selected() *common.Item {
 	return m.panes[m.focus].Selected(m.ctx.Estate, m.filter)
 }
 
-// component is what K/R/S and p act on: the drilled component, or the
-// selected check's.
+// component is what K/R/S, p and T act on: the drilled (or traced, or
+// path-viewed) component, or the selected check's.
 func (m Model) component() string {
 	for i := len(m.stack) - 1; i >= 0; i-- {
-		switch m.stack[i] {
-		case viewDrill:
-			return m.drill.Component()
-		case viewPath:
-			return m.pathComp
+		switch c := m.stack[i].(type) {
+		case drillChild:
+			return c.d.Component()
+		case traceChild:
+			return c.t.Component()
+		case scrollChild:
+			if c.k == viewPath {
+				return c.comp
+			}
 		}
 	}
 	if it := m.selected(); it != nil {
 		return it.Component
 	}
 	return ""
-}
-
-func (m *Model) setFilter(s string) {
-	m.filter = strings.ToLower(strings.TrimSpace(s))
-	m.clampAll()
-	m.rev++
 }

@@ -61,8 +61,8 @@ func TestDrillDown(t *testing.T) {
 	m, _ := fixtureModel(t, fixture.Config(), Live, 80, 24)
 	m, _ = press(t, m, "tab", "tab", "tab", "enter")
 	require.Equal(t, viewDrill, m.top())
-	assert.Equal(t, "db-primary", m.drill.Component())
-	assert.Equal(t, "db-primary/mysql/lock_waits", m.drill.SelectedID)
+	assert.Equal(t, "db-primary", m.drill().Component())
+	assert.Equal(t, "db-primary/mysql/lock_waits", m.drill().SelectedID)
 	v := m.View()
 	for _, want := range []string{"waiting_thread", "blocking_thread", "wait_seconds", "blocking_query", "4711", "root_blockers"} {
 		assert.Contains(t, v, want)
@@ -70,7 +70,7 @@ func TestDrillDown(t *testing.T) {
 	assert.NotContains(t, v, "pwned\x07")
 
 	m, _ = press(t, m, "j")
-	assert.Equal(t, "db-primary/mysql/replication", m.drill.SelectedID)
+	assert.Equal(t, "db-primary/mysql/replication", m.drill().SelectedID)
 	m, _ = press(t, m, "pgdown", "pgdown")
 	assert.Contains(t, m.View(), "not available: no guard", "the actions are at the end")
 
@@ -103,12 +103,12 @@ func TestFilter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, _ := fixtureModel(t, fixture.Config(), Live, 160, 48)
 			m, cmd := press(t, m, "/")
-			assert.True(t, m.filtering)
+			assert.True(t, m.filtering())
 			_ = cmd
 			m, _ = press(t, m, tt.typed)
 			assert.Equal(t, strings.ToLower(tt.typed), m.filter, "applies while typing")
 			m, _ = press(t, m, "enter")
-			assert.False(t, m.filtering)
+			assert.False(t, m.filtering())
 			v := paneText(m)
 			for _, s := range tt.visible {
 				assert.Contains(t, v, s)
@@ -128,16 +128,16 @@ func TestFilterInputTakesKeys(t *testing.T) {
 	assert.Nil(t, cmd, "q types into the filter, it does not quit")
 	assert.Equal(t, "q", m.filter)
 	m, _ = press(t, m, "backspace", "esc")
-	assert.False(t, m.filtering)
+	assert.False(t, m.filtering())
 	assert.Empty(t, m.filter)
 }
 
 func TestHelpListsEveryKey(t *testing.T) {
 	m, _ := fixtureModel(t, fixture.Config(), Live, 80, 24)
 	m, _ = press(t, m, "?")
-	require.True(t, m.showHelp)
+	require.True(t, m.helpOpen())
 	v := m.View()
-	for _, group := range m.keys.FullHelp() {
+	for _, group := range m.ctx.Keys.FullHelp() {
 		for _, b := range group {
 			if !b.Enabled() { // f exists in LAB mode only
 				assert.NotContains(t, v, b.Help().Desc)
@@ -147,7 +147,7 @@ func TestHelpListsEveryKey(t *testing.T) {
 		}
 	}
 	m, _ = press(t, m, "?")
-	assert.False(t, m.showHelp)
+	assert.False(t, m.helpOpen())
 }
 
 func TestRefresh(t *testing.T) {

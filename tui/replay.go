@@ -32,18 +32,18 @@ func (m *Model) initReplay(o Options) {
 		m.replay = rc
 		return
 	}
-	for _, b := range []*key.Binding{&m.keys.ReplayPause, &m.keys.ReplayStep, &m.keys.ReplayNext} {
+	for _, b := range []*key.Binding{&m.ctx.Keys.ReplayPause, &m.ctx.Keys.ReplayStep, &m.ctx.Keys.ReplayNext} {
 		b.SetEnabled(false)
 	}
 }
 
-// handleReplayKey handles pause, step and next event; ok is false for the
-// other keys.
-func (m Model) handleReplayKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
+// handleReplayKey handles pause, step and next event; it reports false for
+// the other keys.
+func (m *Model) handleReplayKey(msg tea.KeyMsg) bool {
 	if m.replay == nil {
-		return m, nil, false
+		return false
 	}
-	k := m.keys
+	k := m.ctx.Keys
 	switch {
 	case key.Matches(msg, k.ReplayPause):
 		if m.replay.Paused() {
@@ -56,10 +56,10 @@ func (m Model) handleReplayKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	case key.Matches(msg, k.ReplayNext):
 		m.replay.NextEvent()
 	default:
-		return m, nil, false
+		return false
 	}
 	m.rev++
-	return m, nil, true
+	return true
 }
 
 // replayState is the header's replay position: "▶ 03:12 / 10:00",

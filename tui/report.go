@@ -23,13 +23,13 @@ type reportWrittenMsg struct {
 // export answers "e": the incident report as of now, written in a command
 // to the report directory. The report is composed here, from the state the
 // screen shows; only the writing is I/O.
-func (m Model) export() (tea.Model, tea.Cmd) {
+func (m *Model) export() tea.Cmd {
 	now := m.ctx.Now()
 	cfg := m.ctx.Config
 	body := incident.Report(cfg.Estate, cfg.Environment, m.ctx.State, m.ctx.Events, now)
 	dir := m.reports
 	m.setStatus("writing the incident report…")
-	return m, func() tea.Msg {
+	return func() tea.Msg {
 		path, err := writeReport(dir, now, body)
 		return reportWrittenMsg{path: path, err: err}
 	}

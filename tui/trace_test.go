@@ -68,11 +68,11 @@ func TestTraceInDrillDown(t *testing.T) {
 	m, _ := fixtureModel(t, fixture.Config(), Live, 80, 24)
 	m.tracer = newTracer(f.trace)
 	m, _ = press(t, m, "j", "enter")
-	require.Equal(t, "invoice-api", m.drill.Component())
+	require.Equal(t, "invoice-api", m.drill().Component())
 
 	m, cmd := press(t, m, "T")
 	require.NotNil(t, cmd, "the trace runs in a command")
-	assert.True(t, m.drill.TraceOpen())
+	assert.True(t, m.traceOpen())
 	assert.Contains(t, m.View(), "tracing…")
 	msg := cmd()
 	assert.Equal(t, []string{"10.0.0.1"}, f.hosts, "the host of invoice-api's first probe")
@@ -86,9 +86,9 @@ func TestTraceInDrillDown(t *testing.T) {
 	golden.Assert(t, "trace_80x24", v)
 
 	m, _ = press(t, m, "j")
-	assert.Equal(t, "invoice-api/tcp/connect", m.drill.SelectedID, "j scrolls the trace, not the checks")
+	assert.Equal(t, "invoice-api/tcp/connect", m.drill().SelectedID, "j scrolls the trace, not the checks")
 	m, _ = press(t, m, "esc")
-	assert.False(t, m.drill.TraceOpen(), "esc closes the trace…")
+	assert.False(t, m.traceOpen(), "esc closes the trace…")
 	assert.Equal(t, viewDrill, m.top(), "…and stays in the drill-down")
 	m, _ = press(t, m, "esc")
 	assert.Equal(t, viewMain, m.top())
@@ -110,7 +110,7 @@ func TestTraceCancelledByEsc(t *testing.T) {
 		t.Fatal("esc did not stop the trace")
 	}
 	assert.ErrorIs(t, f.ctxErr, context.Canceled)
-	assert.False(t, m.drill.TraceOpen(), "a late answer does not reopen the panel")
+	assert.False(t, m.traceOpen(), "a late answer does not reopen the panel")
 }
 
 func TestTraceWithoutHost(t *testing.T) {
@@ -150,6 +150,6 @@ func TestTraceRefusedInReplay(t *testing.T) {
 	m, cmd := press(t, m, "j", "enter", "T")
 	assert.Nil(t, cmd)
 	assert.Empty(t, f.hosts)
-	assert.False(t, m.drill.TraceOpen())
+	assert.False(t, m.traceOpen())
 	assert.Contains(t, m.status, "replay: a trace would show this machine's network today")
 }

@@ -2,17 +2,13 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 
-	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/tui/common"
-	"github.com/fivelayer/triage/tui/drill"
 	"github.com/fivelayer/triage/tui/panes"
-	"github.com/fivelayer/triage/tui/pathview"
 	"github.com/fivelayer/triage/tui/text"
 	"github.com/fivelayer/triage/tui/views"
 )
@@ -205,8 +201,8 @@ func spread(left, right string, w int) string {
 
 func (m Model) footer(w int) string {
 	st := m.ctx.Styles
-	if m.filtering {
-		return text.Fit(m.input.View(), w)
+	if m.filtering() {
+		return text.Fit(m.topChild().(filterChild).input.View(), w)
 	}
 	if m.act.dlg.Visible() && m.status == "" {
 		return text.Fit(m.shortHelp(m.act.dlg.Help(), w), w)
@@ -218,25 +214,7 @@ func (m Model) footer(w int) string {
 	if m.status != "" {
 		return text.Fit(prefix+st.Bold.Render(m.status), w)
 	}
-	var keys []key.Binding
-	switch m.top() {
-	case viewMain:
-		keys = m.keys.ShortHelp()
-	case viewDrill:
-		keys = m.keys.DrillHelp(drill.Offered(m.ctx, m.drill.Component()))
-		if m.drill.TraceOpen() {
-			keys = m.keys.TraceHelp()
-		}
-	case viewGuide:
-		keys = m.keys.GuideHelp()
-	case viewWall:
-		keys = m.keys.ReadOnlyHelp()
-	default:
-		keys = m.keys.ViewHelp()
-	}
-	if m.lab.panel.open {
-		keys = m.faultHelp()
-	}
+	keys := m.helpKeys()
 	return text.Fit(prefix+m.shortHelp(keys, w-text.Width(prefix)), w)
 }
 
@@ -249,7 +227,7 @@ func (m Model) shortHelp(keys []key.Binding, w int) string {
 	hm.Width = 0 // we fit it here; help.Model would cut "? help" off with …
 	keep := func(b key.Binding) bool {
 		h := b.Help().Key
-		return h == m.keys.Help.Help().Key || h == m.keys.Quit.Help().Key || h == m.keys.Back.Help().Key
+		return h == m.ctx.Keys.Help.Help().Key || h == m.ctx.Keys.Quit.Help().Key || h == m.ctx.Keys.Back.Help().Key
 	}
 	keys = append([]key.Binding(nil), keys...)
 	for {
@@ -271,31 +249,13 @@ func (m Model) shortHelp(keys []key.Binding, w int) string {
 	}
 }
 
-// area is the part between header and footer: the grid, a view, or help.
+// area is the part between header and footer: the action dialog, or what
+// the overlay stack shows.
 func (m Model) area(l layout) []string {
 	if m.act.dlg.Visible() {
 		return m.act.dlg.View(m.ctx, l.w, l.areaH)
 	}
-	if m.showHelp {
-		return m.helpLines(l.w, l.areaH)
-	}
-	if m.lab.panel.open {
-		return m.faultLines(l.w, l.areaH)
-	}
-	switch m.top() {
-	case viewDrill:
-		return m.drill.View(m.ctx, l.w, l.areaH)
-	case viewPath:
-		return window(pathview.Lines(m.ctx, m.pathComp, l.w), m.offsets[viewPath], l.w, l.areaH)
-	case viewTimeline:
-		return window(views.Timeline(m.ctx, l.w), m.offsets[viewTimeline], l.w, l.areaH)
-	case viewGuide:
-		lines, _ := views.Guide(m.ctx, l.w, m.guideSel)
-		return window(lines, m.offsets[viewGuide], l.w, l.areaH)
-	case viewWall:
-		return views.Wall(m.ctx, l.w, l.areaH)
-	}
-	return m.grid(l)
+	return m.areaLines(l)
 }
 
 // window shows lines from offset in a w×h block.
@@ -337,57 +297,6 @@ func (m Model) grid(l layout) []string {
 		}
 	}
 	return out
-}
-
-// helpLines is the full help generated from the key map, its groups
-// flowed into as many bands as the width needs, and the legend.
-func (m Model) helpLines(w, h int) []string {
-	st := m.ctx.Styles
-	hm := m.help
-	hm.ShowAll, hm.Width = true, 0
-	lines := []string{st.Focus.Render("── help " + strings.Repeat("─", max(0, w-8)))}
-	var band [][]string
-	bandW := 0
-	flush := func() {
-		if len(band) == 0 {
-			return
-		}
-		lines = append(lines, "")
-		lines = append(lines, joinColumns(band, 4)...)
-		band, bandW = nil, 0
-	}
-	for _, group := range m.keys.FullHelp() {
-		if !slices.ContainsFunc(group, key.Binding.Enabled) {
-			continue // a mode's keys outside that mode: no empty column
-		}
-		block := strings.Split(hm.FullHelpView([][]key.Binding{group}), "\n")
-		bw := 0
-		for _, l := range block {
-			bw = max(bw, text.Width(l))
-		}
-		if bandW > 0 && bandW+bw > w { // bandW counts a gap after each block
-			flush()
-		}
-		band = append(band, block)
-		bandW += bw + 4
-	}
-	flush()
-	legend := []string{}
-	for d := range common.Glyphs {
-		legend = append(legend, st.Cell(common.Display(d), probes.Status(min(d, int(probes.Unknown)))))
-	}
-	lines = append(lines, "", st.Bold.Render("status")+"  "+strings.Join(legend, " "),
-		st.Dim.Render("↻ in flight for more than a second · ⌛ timed out · › selected"),
-		st.Dim.Render("pane title: layer status · age of its data · in flight · timed out · position"),
-		st.Dim.Render("esc or ? closes help"))
-	for i := 1; i < len(lines) && len(lines) > h; { // short terminal: drop spacing before content
-		if lines[i] == "" {
-			lines = append(lines[:i], lines[i+1:]...)
-			continue
-		}
-		i++
-	}
-	return text.Block(lines, w, h)
 }
 
 // joinColumns puts blocks of lines side by side, gap cells apart.

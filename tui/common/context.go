@@ -44,6 +44,9 @@ type Context struct {
 	// Guarded reports that a remediation guard is wired: without one (tests,
 	// replay) the actions are listed as not available.
 	Guarded bool
+	// Keys is the screen's one key map: every child matches keys against it,
+	// and the help and the footers are drawn from it.
+	Keys *KeyMap
 }
 
 // Component returns the configured component, or nil when the name is not in

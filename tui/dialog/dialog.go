@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fivelayer/triage/probes/remedy"
+	"github.com/fivelayer/triage/tui/common"
 )
 
 // previewTimeout bounds a preview's I/O; the guard's own reads are shorter.
@@ -26,6 +27,9 @@ type Deps struct {
 	// Running counts executions in flight; the screen waits for it before
 	// exiting so an outcome is never lost. Nil: not counted.
 	Running *sync.WaitGroup
+	// Keys are the dialog's keys from the screen's one key map; nil: the
+	// default map's.
+	Keys *common.DialogKeys
 }
 
 // phase is where the dialog is.
@@ -98,12 +102,18 @@ func Open(d Deps, req remedy.Request, threads []int64) (Model, tea.Cmd) {
 	if d.Ctx == nil {
 		d.Ctx = context.Background()
 	}
+	if d.Keys == nil {
+		d.Keys = &common.DefaultKeyMap().Dialog
+	}
 	m := Model{deps: d, req: req, threads: threads}
 	m.inputs[fieldReason] = newInput(500)
 	m.inputs[fieldConfirm] = newInput(128)
 	m.inputs[fieldSecond] = newInput(128)
 	return m.preview()
 }
+
+// keys is the dialog's part of the screen's key map.
+func (m Model) keys() *common.DialogKeys { return m.deps.Keys }
 
 func newInput(limit int) textinput.Model {
 	in := textinput.New()

@@ -10,31 +10,9 @@ import (
 	"github.com/fivelayer/triage/probes/remedy"
 )
 
-// KeyMap is the dialog's keys; the screen's footer shows them.
-type KeyMap struct {
-	Confirm, Next, Prev key.Binding
-	Thread              key.Binding
-	Again               key.Binding
-	PageUp, PageDown    key.Binding
-	Cancel, Close       key.Binding
-}
-
-// Keys is the dialog's one key map.
-var Keys = KeyMap{
-	Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
-	Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-	Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("S-tab", "previous field")),
-	Thread:   key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "other thread")),
-	Again:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "preview again")),
-	PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll")),
-	PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll")),
-	Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-	Close:    key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "close")),
-}
-
 // Help is the keys that mean something now, for the footer.
 func (m Model) Help() []key.Binding {
-	k := Keys
+	k := m.keys()
 	switch m.phase {
 	case previewing:
 		return []key.Binding{k.Cancel}
@@ -134,7 +112,7 @@ func (m Model) handleOutcome(msg OutcomeMsg) Model {
 }
 
 func (m Model) handleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
-	k := Keys
+	k := m.keys()
 	switch m.phase {
 	case running:
 		m.notice = "running… the action cannot be cancelled here; its outcome is recorded when it ends"
@@ -153,7 +131,13 @@ func (m Model) handleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		}
 		return m.scroll(msg), nil
 	}
-	// ready
+	return m.handleReadyKey(msg)
+}
+
+// handleReadyKey is a key while the plan is shown: the fields, another
+// thread, a new preview, or the confirmation.
+func (m Model) handleReadyKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	k := m.keys()
 	switch {
 	case key.Matches(msg, k.Cancel):
 		return m.Close()
@@ -238,9 +222,9 @@ func (m Model) pickThread(next bool) (Model, tea.Cmd) {
 
 func (m Model) scroll(msg tea.KeyMsg) Model {
 	switch {
-	case key.Matches(msg, Keys.PageUp):
+	case key.Matches(msg, m.keys().PageUp):
 		m.offset = max(0, m.offset-5)
-	case key.Matches(msg, Keys.PageDown):
+	case key.Matches(msg, m.keys().PageDown):
 		m.offset += 5 // View clamps
 	}
 	return m

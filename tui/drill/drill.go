@@ -15,7 +15,6 @@ type Model struct {
 	component  string
 	SelectedID string // the check whose evidence and history are shown
 	Offset     int    // first line shown
-	trace      trace  // the path trace panel (T), shown over the rest
 }
 
 // New drills into component with check selected (any of its checks, or "").
@@ -73,14 +72,10 @@ func (m *Model) Scroll(ctx *common.Context, delta, w, h int) {
 	m.Offset = max(0, min(m.Offset+delta, n-h))
 }
 
-// View draws the drill-down, or the trace panel when it is open, in
-// exactly h lines of w cells.
+// View draws the drill-down in exactly h lines of w cells.
 func (m Model) View(ctx *common.Context, w, h int) []string {
-	lines, off := m.Lines(ctx, w), m.Offset
-	if m.trace.open {
-		lines, off = m.traceLines(ctx, w), m.trace.offset
-	}
-	off = max(0, min(off, len(lines)-h))
+	lines := m.Lines(ctx, w)
+	off := max(0, min(m.Offset, len(lines)-h))
 	return text.Block(lines[off:], w, h)
 }
 

@@ -13,18 +13,18 @@ import (
 	"github.com/fivelayer/triage/tui/text"
 )
 
-// trace is the path trace shown over the drill-down (T): running, done, or
-// why there is none.
-type trace struct {
-	open    bool
-	seq     int    // which request the panel waits for: older answers are dropped
-	host    string // traced host, from the component's probe specs
-	why     string // no host to trace: why
-	limits  string // "at most 30 hops within 30s"
-	running bool
-	res     network.TraceResult
-	err     error
-	offset  int
+// Trace is the path trace panel (T): a child model shown over the
+// drill-down, running, done, or saying why there is none.
+type Trace struct {
+	component string
+	seq       int    // which request the panel waits for: older answers are dropped
+	host      string // traced host, from the component's probe specs
+	why       string // no host to trace: why
+	limits    string // "at most 30 hops within 30s"
+	running   bool
+	res       network.TraceResult
+	err       error
+	offset    int
 }
 
 // TraceTarget is the host a path trace of component goes to: the host of the
@@ -61,40 +61,44 @@ func specHost(comp *config.Component) string {
 	return ""
 }
 
-// OpenTrace shows the trace panel for request seq: tracing host, or why
+// NewTrace is the panel of request seq on component: tracing host, or why
 // nothing can be traced when host is "".
-func (m *Model) OpenTrace(seq int, host, why, limits string) {
-	m.trace = trace{open: true, seq: seq, host: host, why: why, limits: limits, running: host != ""}
+func NewTrace(component string, seq int, host, why, limits string) Trace {
+	return Trace{component: component, seq: seq, host: host, why: why, limits: limits, running: host != ""}
 }
 
-// SetTrace puts the outcome of request seq on the panel; it reports false
-// (and changes nothing) when the panel was closed or another trace started.
-func (m *Model) SetTrace(seq int, res network.TraceResult, err error) bool {
-	if !m.trace.open || m.trace.seq != seq {
+// Component is the component traced.
+func (t Trace) Component() string { return t.component }
+
+// Set puts the outcome of request seq on the panel; it reports false (and
+// changes nothing) when another trace started since.
+func (t *Trace) Set(seq int, res network.TraceResult, err error) bool {
+	if t.seq != seq {
 		return false
 	}
-	m.trace.running, m.trace.res, m.trace.err = false, res, err
+	t.running, t.res, t.err = false, res, err
 	return true
 }
 
-// CloseTrace hides the trace panel.
-func (m *Model) CloseTrace() { m.trace = trace{} }
-
-// TraceOpen reports whether the trace panel is shown.
-func (m Model) TraceOpen() bool { return m.trace.open }
-
-// ScrollTrace moves the trace panel delta lines, within its content.
-func (m *Model) ScrollTrace(ctx *common.Context, delta, w, h int) {
-	n := len(m.traceLines(ctx, w))
-	m.trace.offset = max(0, min(m.trace.offset+delta, n-h))
+// Scroll moves the panel delta lines, within its content.
+func (t *Trace) Scroll(ctx *common.Context, delta, w, h int) {
+	n := len(t.Lines(ctx, w))
+	t.offset = max(0, min(t.offset+delta, n-h))
 }
 
-// traceLines is the trace panel: the hops as a table (ttl, address, rtt,
-// note), a routing loop flagged in words, glyph and colour.
-func (m Model) traceLines(ctx *common.Context, w int) []string {
+// View draws the panel in exactly h lines of w cells.
+func (t Trace) View(ctx *common.Context, w, h int) []string {
+	lines := t.Lines(ctx, w)
+	off := max(0, min(t.offset, len(lines)-h))
+	return text.Block(lines[off:], w, h)
+}
+
+// Lines is the whole panel: the hops as a table (ttl, address, rtt, note),
+// a routing loop flagged in words, glyph and colour.
+func (t Trace) Lines(ctx *common.Context, w int) []string {
 	st := ctx.Styles
-	tr := m.trace
-	title := "path trace: " + text.Sanitize(m.component)
+	tr := t
+	title := "path trace: " + text.Sanitize(t.component)
 	if tr.host != "" {
 		title += " → " + text.Sanitize(tr.host)
 		if a := text.Sanitize(tr.res.Address); a != "" && a != tr.host {

@@ -83,12 +83,11 @@ func TestTracePanel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := New("db-primary", "")
-			m.OpenTrace(3, tt.host, tt.why, "at most 30 hops within 30s")
-			assert.True(t, m.TraceOpen())
+			m := NewTrace("db-primary", 3, tt.host, tt.why, "at most 30 hops within 30s")
+			assert.Equal(t, "db-primary", m.Component())
 			if !tt.running && tt.why == "" {
-				assert.False(t, m.SetTrace(2, network.TraceResult{Tool: "stale"}, nil), "an older request is dropped")
-				assert.True(t, m.SetTrace(3, tt.res, tt.err))
+				assert.False(t, m.Set(2, network.TraceResult{Tool: "stale"}, nil), "an older request is dropped")
+				assert.True(t, m.Set(3, tt.res, tt.err))
 			}
 			lines := m.View(ctx, 80, 20)
 			out := strings.Join(lines, "\n")
@@ -100,9 +99,6 @@ func TestTracePanel(t *testing.T) {
 			for _, l := range lines {
 				assert.Equal(t, 80, lipgloss.Width(l))
 			}
-			m.CloseTrace()
-			assert.False(t, m.TraceOpen())
-			assert.False(t, m.SetTrace(3, tt.res, nil), "a closed panel takes no result")
 		})
 	}
 }
@@ -113,13 +109,12 @@ func TestTraceScroll(t *testing.T) {
 	for i := 1; i <= 30; i++ {
 		hops = append(hops, network.Hop{TTL: i})
 	}
-	m := New("invoice-api", "")
-	m.OpenTrace(1, "10.0.0.1", "", "")
-	m.SetTrace(1, network.TraceResult{Hops: hops}, nil)
-	m.ScrollTrace(ctx, 100, 80, 10)
+	m := NewTrace("invoice-api", 1, "10.0.0.1", "", "")
+	m.Set(1, network.TraceResult{Hops: hops}, nil)
+	m.Scroll(ctx, 100, 80, 10)
 	v := m.View(ctx, 80, 10)
 	assert.Contains(t, v[len(v)-1], "esc closes", "scrolled to the end")
 	assert.Contains(t, strings.Join(v, "\n"), "  30  *")
-	m.ScrollTrace(ctx, -100, 80, 10)
+	m.Scroll(ctx, -100, 80, 10)
 	assert.Contains(t, m.View(ctx, 80, 10)[0], "path trace")
 }
