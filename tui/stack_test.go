@@ -10,8 +10,8 @@ import (
 	"github.com/fivelayer/triage/tui/internal/fixture"
 )
 
-// kinds is the overlay stack, bottom first.
-func kinds(m Model) []view {
+// stackViews is the overlay stack, bottom first.
+func stackViews(m Model) []view {
 	out := make([]view, len(m.stack))
 	for i, c := range m.stack {
 		out[i] = c.kind()
@@ -38,7 +38,7 @@ func TestOverlayStack(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := labModel(t, Lab, newFakeLab(), nil)
 			m, _ = press(t, m, tt.keys...)
-			assert.Equal(t, tt.want, kinds(m))
+			assert.Equal(t, tt.want, stackViews(m))
 		})
 	}
 }
@@ -48,7 +48,7 @@ func TestOverlayStackIsAValue(t *testing.T) {
 	m, _ := fixtureModel(t, fixture.Config(), Live, 80, 24)
 	drilled, _ := press(t, m, "j", "enter")
 	moved, _ := press(t, drilled, "j")
-	assert.Equal(t, []view{viewMain}, kinds(m))
+	assert.Equal(t, []view{viewMain}, stackViews(m))
 	assert.Equal(t, "invoice-api/tcp/connect", drilled.drill().SelectedID, "the copy before j keeps its selection")
 	assert.NotEqual(t, drilled.drill().SelectedID, moved.drill().SelectedID)
 }
@@ -64,11 +64,11 @@ func TestTraceStoppedWhenItsPanelCloses(t *testing.T) {
 	done := make(chan struct{})
 	go func() { cmd(); close(done) }()
 	m, _ = press(t, m, "p")
-	assert.Equal(t, []view{viewMain, viewDrill, viewTrace, viewPath}, kinds(m))
+	assert.Equal(t, []view{viewMain, viewDrill, viewTrace, viewPath}, stackViews(m))
 	m, _ = press(t, m, "esc")
 	require.True(t, m.traceOpen(), "back from the path view to the trace, still running")
 	m, _ = press(t, m, "esc")
 	<-done
 	assert.ErrorIs(t, f.ctxErr, context.Canceled)
-	assert.Equal(t, []view{viewMain, viewDrill}, kinds(m))
+	assert.Equal(t, []view{viewMain, viewDrill}, stackViews(m))
 }
