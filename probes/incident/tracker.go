@@ -26,6 +26,12 @@ type Tracker struct {
 	// overrides are the operator's answers to the guide's steps (Walk),
 	// kept for the incident they were given in.
 	overrides map[string]bool
+	journal   Journal // nil: nothing outlives the process (journal.go)
+	// awaiting are the checks a resumed incident saw failing, not yet
+	// probed again; until they are (or awaitUntil passes) the grade does not
+	// fall, so a first round still running is not taken for a recovery.
+	awaiting   map[string]bool
+	awaitUntil time.Time
 }
 
 // NewTracker returns a tracker for an estate's topology (nil: no component
@@ -98,7 +104,9 @@ func (t *Tracker) Update(results []probes.Result, now time.Time) State {
 	}
 	st.Results = eff
 	st.Assessment = Assess(eff, t.topo)
+	t.holdResumed(&st, results, now)
 
+	changed := false
 	if st.Grade != t.grade || !t.seen {
 		if t.seen || st.Grade != Green {
 			text := fmt.Sprintf("grade %s → %s: %s", t.grade, st.Grade, st.Reason)
@@ -115,6 +123,7 @@ func (t *Tracker) Update(results []probes.Result, now time.Time) State {
 			t.started = now
 		}
 		t.grade = st.Grade
+		changed = true
 	}
 	t.seen = true
 	st.Started = t.started
@@ -123,6 +132,10 @@ func (t *Tracker) Update(results []probes.Result, now time.Time) State {
 		st.Deadline = t.started.Add(st.Grade.Deadline())
 	}
 	t.state = st
+	if changed {
+		t.journalf(Entry{Time: now, Kind: EntryGrade, State: st, Timeline: append([]Event(nil), t.timeline...)})
+	}
+	t.journalf(Entry{Time: now, Kind: EntryRound, State: st})
 	return st
 }
 
@@ -144,6 +157,7 @@ func (t *Tracker) Override(step string, yes bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.overrides[step] = yes
+	t.journalf(Entry{Kind: EntryOverride, Step: step, Yes: yes})
 }
 
 // ClearOverride removes the operator's answer: the checks answer again.
@@ -151,6 +165,7 @@ func (t *Tracker) ClearOverride(step string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.overrides, step)
+	t.journalf(Entry{Kind: EntryOverride, Step: step, Cleared: true})
 }
 
 // Overrides returns a copy of the operator's answers, nil when there are none.
@@ -188,6 +203,7 @@ func (t *Tracker) Timeline() []Event {
 const maxEvents = 5000
 
 func (t *Tracker) add(e Event) {
+	t.journalf(Entry{Time: e.Time, Kind: EntryEvent, Event: e})
 	t.timeline = append(t.timeline, e)
 	if len(t.timeline) > maxEvents {
 		t.timeline = t.timeline[len(t.timeline)-maxEvents:]
@@ -211,4 +227,7 @@ type Event struct {
 	Kind    EventKind `json:"kind"`
 	Subject string    `json:"subject"`
 	Text    string    `json:"text"`
+	// AuditID is the audit record's id of an action (ActionTaken), which
+	// ties the incident to `triage audit`; "" for other events.
+	AuditID string `json:"audit_id,omitempty"`
 }
