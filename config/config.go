@@ -21,6 +21,8 @@ type Config struct {
 	Thresholds map[string]probes.Threshold `yaml:"thresholds"`
 	// Alerting is the hand-off to Alertmanager and the shape of exported rules.
 	Alerting Alerting `yaml:"alerting"`
+	// Incident is how the incident store keeps this estate's incidents.
+	Incident IncidentStore `yaml:"incident"`
 
 	// Source is where the config came from: a path, or "built-in default".
 	Source string `yaml:"-"`
@@ -102,6 +104,25 @@ type Incident struct {
 	Date  string `yaml:"date"`
 	Event string `yaml:"event"`
 	Fix   string `yaml:"fix"`
+}
+
+// IncidentStore is how the incident store keeps the estate's incidents
+// (docs/incidents.md).
+type IncidentStore struct {
+	// CloseAfter is how long the estate must stay green before its
+	// incident closes (default 10m): a flap within it is the same incident.
+	CloseAfter probes.Duration `yaml:"close_after"`
+}
+
+// DefaultCloseAfter is incident.close_after when the config does not set it.
+const DefaultCloseAfter = 10 * time.Minute
+
+// CloseAfterD is incident.close_after (default 10m).
+func (i IncidentStore) CloseAfterD() time.Duration {
+	if i.CloseAfter > 0 {
+		return i.CloseAfter.D()
+	}
+	return DefaultCloseAfter
 }
 
 // IntervalD is the round interval (default 5s).

@@ -46,6 +46,9 @@ func (d *decoder) checkConfig(root *yaml.Node, cfg *Config) {
 	d.lintConfig(cfg, nodes)
 	cfg.probePos = probePositions(nodes)
 	d.checkAlerting(root, cfg)
+	if _, iv := child(root, "incident"); iv != nil && iv.Kind == yaml.MappingNode {
+		d.positive(iv, "close_after")
+	}
 }
 
 // componentNames reports nameless, badly named and duplicate components and

@@ -100,7 +100,7 @@ func (m Model) handleDialogMsg(msg dialog.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	if o, ok := msg.(dialog.OutcomeMsg); ok {
 		e := incident.Event{Time: m.ctx.Now(), Kind: incident.ActionTaken, Subject: o.Outcome.Plan.Component,
-			Text: dialog.EventText(o.Outcome, o.Err)}
+			Text: dialog.EventText(o.Outcome, o.Err), AuditID: o.Outcome.Plan.ID}
 		cmds = append(cmds, m.recordEvent(e, true)) // the timeline, and the session recorder (lab.go)
 		if r := o.Outcome.Result; (r == remedy.ResultDone || r == remedy.ResultFailed || r == remedy.ResultNotRecorded) && m.sched != nil {
 			s := m.sched

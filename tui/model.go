@@ -38,6 +38,8 @@ type Model struct {
 	tracer  tracer        // the drill-down's path trace (trace.go)
 	reports string        // where reports go; "" for the default (report.go)
 	replay  ReplayControl // pause, step and jump in a replay (replay.go); nil otherwise
+	store   IncidentStore // nil: no incident store
+	notice  string        // the store's notice as last read (a header line when not "")
 
 	width, height int
 	stack         []child // the overlay stack (stack.go): the main grid at the bottom
@@ -90,6 +92,11 @@ func New(o Options) Model {
 	}
 	if m.tracker == nil {
 		m.tracker = incident.NewTracker(cfg.Topology())
+	}
+	if o.Store != nil {
+		m.store = o.Store
+		m.ctx.SeenBefore = o.Store.SeenBefore
+		m.notice = o.Store.Notice()
 	}
 	for i := range m.panes {
 		m.panes[i].Layer = probes.Layer(i)
@@ -200,6 +207,13 @@ func (m *Model) handleTick() {
 	if m.status != "" && m.ctx.Now().After(m.statusUntil) {
 		m.status = ""
 		m.rev++
+	}
+	if m.store != nil {
+		if n := m.store.Notice(); n != m.notice { // a write failed, say: a header line more
+			m.notice = n
+			m.clampAll()
+			m.rev++
+		}
 	}
 	m.clock++
 }

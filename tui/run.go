@@ -64,6 +64,20 @@ type Options struct {
 	// ReportDir is where "e" writes incident reports; when "" it is
 	// $XDG_STATE_HOME/triage, else ~/.local/state/triage.
 	ReportDir string
+	// Store is the incident store Tracker journals to (docs/incidents.md):
+	// the header shows its notice (read-only, a corrupt file moved aside,
+	// writes failing) and the drill-down its "seen before"; nil: none.
+	Store IncidentStore
+}
+
+// IncidentStore is what the screen reads of the incident store
+// (*store.Store). Both methods read memory only: they are called while
+// drawing.
+type IncidentStore interface {
+	// Notice is a standing warning for the header, "" when all is well.
+	Notice() string
+	// SeenBefore is the estate's closed incidents whose root cause was checkID.
+	SeenBefore(checkID string) []incident.Past
 }
 
 // frameRate is how often the renderer looks for a changed frame. Bubble

@@ -42,6 +42,9 @@ func (m Model) layout() layout {
 	if m.ctx.Config.Default {
 		l.headerH++
 	}
+	if m.notice != "" {
+		l.headerH++
+	}
 	l.areaH = l.h - l.headerH - 1
 	l.grid = panes.Layout(l.w, l.areaH)
 	return l
@@ -172,6 +175,9 @@ func (m Model) header(w int) []string {
 	lines = append(lines, text.Fit(grade, w))
 	if cfg.Default {
 		lines = append(lines, text.Fit(st.Focus.Render("built-in default — write triage.yaml (triage config example > triage.yaml)"), w))
+	}
+	if m.notice != "" {
+		lines = append(lines, text.Fit(st.Error.Render("⚠ "+text.Sanitize(m.notice)), w))
 	}
 	return lines
 }

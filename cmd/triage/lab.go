@@ -59,6 +59,11 @@ func runLab(ctx context.Context, g *globals) error {
 	}
 	s := probes.NewScheduler(targets, cfg.SchedulerOptions())
 	defer s.Close()
+	// The lab keeps its incidents in the same store under its own estate
+	// name (triage-lab): a trainee sees them in `triage incidents` and as
+	// "seen before", apart from any real estate's.
+	inc := openIncidentStore(cfg)
+	defer inc.Close()
 	recd, err := startRecording(ctx, g, cfg, s, tui.Lab)
 	if err != nil {
 		return err
@@ -70,7 +75,7 @@ func runLab(ctx context.Context, g *globals) error {
 	defer recd.stop(s)
 	s.Start(sctx)
 	return tui.Run(ctx, tui.Options{Config: cfg, Scheduler: s, SchedulerStarted: true, Mode: tui.Lab, Lab: labControl{est},
-		OnEvent: recd.onEvent(), LogPath: stateFile("triage.log")})
+		OnEvent: recd.onEvent(), LogPath: stateFile("triage.log"), Tracker: inc.Tracker, Store: inc.screen()})
 }
 
 // labControl adapts the estate to the screen's fault panel.

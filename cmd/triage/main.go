@@ -100,6 +100,6 @@ default that watches this host and its standard local ports.`,
 	pf.StringVar(&g.auditLog, "audit-log", "", "append-only JSONL audit file for actions (default: $XDG_STATE_HOME/triage/audit.jsonl)")
 	pf.StringVar(&g.interval, "interval", "", "override the config's round interval, e.g. 2s")
 	root.AddCommand(newCheckCmd(g), newConfigCmd(), newActCmd(g), newAuditCmd(g), newLabCmd(g), newReplayCmd(),
-		newServeCmd(g), newRulesCmd(g))
+		newServeCmd(g), newRulesCmd(g), newIncidentsCmd())
 	return root
 }

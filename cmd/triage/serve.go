@@ -18,7 +18,6 @@ import (
 	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/alerting"
-	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/probes/serve"
 )
 
@@ -67,7 +66,10 @@ func runServe(ctx context.Context, g *globals, listen string) error {
 	}
 	s := probes.NewScheduler(targets, probes.Options{Interval: cfg.IntervalD()})
 	defer s.Close()
-	live := serve.NewLive(cfg.Estate, incident.NewTracker(cfg.Topology()), nil)
+	inc := openIncidentStore(cfg) // one incident, resumed after a restart
+	defer inc.Close()
+	storeWarning(inc)
+	live := serve.NewLive(cfg.Estate, inc.Tracker, nil)
 
 	var wg sync.WaitGroup
 	defer wg.Wait() // after ctx is done (the deferred stop below runs first)
@@ -80,6 +82,8 @@ func runServe(ctx context.Context, g *globals, listen string) error {
 	snaps := s.Subscribe()
 	wg.Add(1)
 	go func() { defer wg.Done(); live.Run(ctx, snaps) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); watchStore(ctx, inc, cfg.IntervalD()) }()
 	s.Start(ctx)
 
 	// Stale: three intervals plus a timeout without a completed round.

@@ -41,6 +41,7 @@ thresholds:
 func TestServeCommand(t *testing.T) {
 	cfg := estateConfig(t)
 	cmd := exec.Command(buildTriage(t), "serve", "--config", cfg, "--listen", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir()) // its incident store is the test's
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

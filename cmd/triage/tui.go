@@ -23,6 +23,8 @@ func runTUI(ctx context.Context, g *globals) error {
 	}
 	s := probes.NewScheduler(targets, cfg.SchedulerOptions())
 	defer s.Close()
+	inc := openIncidentStore(cfg) // resumes the estate's open incident
+	defer inc.Close()
 	mode := tui.Live
 	if g.readOnly {
 		mode = tui.ReadOnly
@@ -48,7 +50,7 @@ func runTUI(ctx context.Context, g *globals) error {
 	defer recd.stop(s)
 	s.Start(sctx)
 	return tui.Run(ctx, tui.Options{Config: cfg, Scheduler: s, SchedulerStarted: true, Mode: mode, LogPath: stateFile("triage.log"), Guard: guard,
-		OnEvent: recd.onEvent()})
+		OnEvent: recd.onEvent(), Tracker: inc.Tracker, Store: inc.screen()})
 }
 
 // observePositions feeds every snapshot to the position tracker until ctx ends.

@@ -47,6 +47,10 @@ type Context struct {
 	// Keys is the screen's one key map: every child matches keys against it,
 	// and the help and the footers are drawn from it.
 	Keys *KeyMap
+	// SeenBefore returns the estate's closed incidents whose root cause was
+	// a check, newest first, from the incident store's memory (cheap enough
+	// to call while drawing); nil when there is no store.
+	SeenBefore func(checkID string) []incident.Past
 }
 
 // Component returns the configured component, or nil when the name is not in

@@ -233,7 +233,8 @@ func (m Model) guidance(ctx *common.Context, w int) []string {
 		deps = text.Sanitize(strings.Join(comp.Knowledge.DependsOn, ", ")) + "  (p: path view)"
 	}
 	out = append(out, text.Trunc(" depends on: "+deps, w))
-	if len(comp.Knowledge.Incidents) == 0 {
+	seen := m.seenBefore(ctx, w)
+	if len(comp.Knowledge.Incidents) == 0 && len(seen) == 0 {
 		out = append(out, st.Dim.Render(" no past incidents recorded"))
 	}
 	for _, in := range comp.Knowledge.Incidents {
@@ -244,6 +245,7 @@ func (m Model) guidance(ctx *common.Context, w int) []string {
 			}
 		}
 	}
+	out = append(out, seen...)
 	out = append(out, rule(ctx, "actions", w))
 	return append(out, actionLines(ctx, m.component, w)...)
 }

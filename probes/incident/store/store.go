@@ -92,7 +92,7 @@ func Open(path string, o Options) (*Store, error) {
 	}
 	if lock == nil {
 		s.ro = true
-		s.notice(fmt.Sprintf("incident store read-only: %s is written by another triage (%s); this screen's incident is not kept", path, holder))
+		s.notice(fmt.Sprintf("incident store read-only: another triage (%s) writes it; this screen's incident is not kept (%s)", holder, path))
 		if s.db, err = openDB(path, true); err == nil {
 			err = s.loadPast()
 		}
@@ -130,7 +130,7 @@ func (s *Store) openWriter() error {
 				return fmt.Errorf("incident store %s is corrupt (%v) and could not be moved aside: %w", s.path, err, rerr)
 			}
 		}
-		s.notice(fmt.Sprintf("incident store %s was corrupt (%v): moved aside to %s, a fresh store started", s.path, err, aside))
+		s.notice(fmt.Sprintf("incident store was corrupt: moved aside to %s, a fresh one started (%v)", aside, err))
 		if err = createPrivate(s.path); err != nil {
 			return fmt.Errorf("incident store: %w", err)
 		}
@@ -294,7 +294,7 @@ func (s *Store) Notice() string {
 	defer s.mu.Unlock()
 	parts := append([]string(nil), s.notices...)
 	if s.failed > 0 {
-		parts = append(parts, fmt.Sprintf("incident store: %d write(s) failed, the stored incident misses them (last: %s); the screen goes on",
+		parts = append(parts, fmt.Sprintf("incident store: %d write(s) failed (last: %s); the stored incident misses them, the screen goes on",
 			s.failed, s.lastErr))
 	}
 	if s.dropped > 0 {

@@ -215,7 +215,7 @@ func TestSecondOpenIsReadOnly(t *testing.T) {
 	second := open(t, path)
 	assert.True(t, second.ReadOnly())
 	assert.Contains(t, second.Notice(), "read-only")
-	assert.Contains(t, second.Notice(), "written by another triage (pid ")
+	assert.Contains(t, second.Notice(), "another triage (pid ")
 	tr2, err := second.Tracker(topo(), t0.Add(time.Minute), time.Minute)
 	require.NoError(t, err)
 	st := tr2.Update(nil, t0.Add(time.Minute))
