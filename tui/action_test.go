@@ -167,6 +167,8 @@ func TestWrongWordThenRightWord(t *testing.T) {
 	last = m.ctx.Events[len(m.ctx.Events)-1]
 	assert.Equal(t, "invoice-api", last.Subject)
 	assert.Equal(t, "restart invoice-api: run /bin/true locally: done (verified) — reason: deploy — by tester", last.Text)
+	assert.Equal(t, out.Plan.ID, last.AuditID, "the event names its audit record (the incident store keeps it)")
+	assert.NotEmpty(t, last.AuditID)
 	assert.Equal(t, 1, src.triggers(), "a probe round is asked for after the action")
 
 	m, _ = press(t, m, "esc", "t")

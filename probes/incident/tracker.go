@@ -114,6 +114,7 @@ func (t *Tracker) Update(results []probes.Result, now time.Time) State {
 				text += " (the operator's guide answers end with the incident)"
 			}
 			t.add(Event{Time: now, Kind: GradeChanged, Subject: st.Grade.String(), Text: text})
+			changed = true
 		}
 		switch {
 		case st.Grade == Green:
@@ -123,7 +124,6 @@ func (t *Tracker) Update(results []probes.Result, now time.Time) State {
 			t.started = now
 		}
 		t.grade = st.Grade
-		changed = true
 	}
 	t.seen = true
 	st.Started = t.started
