@@ -226,3 +226,64 @@ components:
 	assert.True(t, stored[0].Open, "the open incident first")
 	assert.Equal(t, int64(2), stored[0].ID)
 }
+
+// TestFullDiskKeepsTheScreen fills the disk under a running triage: the
+// state directory is a 256 KiB tmpfs in a mount namespace of the test's own
+// (unshare -m), filled with nsenter once the incident is stored. The next
+// writes fail with SQLite's "database or disk is full"; the screen goes on
+// grading, with the failure in its header.
+func TestFullDiskKeepsTheScreen(t *testing.T) {
+	for _, tool := range []string{"tmux", "unshare", "nsenter"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			testenv.SkipOrFail(t, "no %s: %v", tool, err)
+		}
+	}
+	if out, err := exec.Command("unshare", "-m", "true").CombinedOutput(); err != nil {
+		testenv.SkipOrFail(t, "no mount namespace for a tmpfs of the test's own (needs root): %v %s", err, out)
+	}
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	require.NoError(t, os.Mkdir(state, 0o700))
+	cache := testenv.Refused(t)
+	cfg := filepath.Join(dir, "estate.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`estate: shop-staging
+interval: 1s
+timeout: 1s
+core: [api]
+components:
+  - name: api
+    probes: [{kind: tcp, address: %q}]
+  - name: cache
+    probes: [{kind: tcp, address: %q}]
+`, testenv.Open(t), cache)), 0o600))
+	// The tmpfs lives as long as the namespace: it goes with triage.
+	command := fmt.Sprintf("unshare -m sh -c 'mount -t tmpfs -o size=256k tmpfs %s && exec env XDG_STATE_HOME=%s %s --config %s'",
+		state, state, buildTriage(t), cfg)
+	wait := grace.Scale(20 * time.Second)
+	s := startScreen(t, "full", 80, 24, command)
+	s.waitFor(wait, "ORANGE partial outage")
+	pid := s.pid()
+	fill := exec.Command("nsenter", "-t", strconv.Itoa(pid), "-m", "sh", "-c",
+		fmt.Sprintf("test -s %[1]s/triage/incidents.db-wal && dd if=/dev/zero of=%[1]s/fill bs=4k 2>/dev/null; df -k %[1]s | tail -1", state))
+	out, err := fill.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, string(out), "100%", "the tmpfs is full: %s", out)
+
+	// The cache comes back: a grade change the store cannot write.
+	l, err := net.Listen("tcp", cache)
+	require.NoError(t, err)
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
+	scr := s.waitFor(wait, "GREEN all checks ok", "⚠ incident store: ", "write(s) failed (last: database or disk is full")
+	assert.Contains(t, scr, "NETWORK ✔ ok", "the screen goes on: the panes are drawn and graded")
+	require.NoError(t, l.Close())
+	s.waitFor(wait, "ORANGE partial outage", "write(s) failed")
+}
