@@ -25,7 +25,7 @@ func TestIncidentCloseAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := Parse([]byte(tt.yaml), "t.yaml")
+			cfg, err := Parse([]byte(tt.yaml), "t.yaml", specKinds())
 			if tt.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.err)
