@@ -155,7 +155,55 @@ func (s *Store) Report(id int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return closedReport(i, worst, evs), nil
+	grades, err := s.grades(id)
+	if err != nil {
+		return "", err
+	}
+	return closedReport(i, worst, evs, grades), nil
+}
+
+// gradeChange is a stored grade change with the diagnosis of its moment.
+type gradeChange struct {
+	Time      time.Time
+	Grade     incident.Grade
+	Reason    string
+	Diagnosis storedDiagnosis
+}
+
+// storedDiagnosis is what a report reads back of a stored
+// incident.Diagnosis (its JSON, as `triage check` writes it): the root
+// causes, their status, summary and chain.
+type storedDiagnosis struct {
+	RootCauses []struct {
+		CheckID string   `json:"check_id"`
+		Status  string   `json:"status"`
+		Summary string   `json:"summary"`
+		Chain   []string `json:"chain"`
+	} `json:"root_causes"`
+}
+
+func (s *Store) grades(id int64) ([]gradeChange, error) {
+	rows, err := s.db.Query(`SELECT time, grade, reason, diagnosis FROM grades WHERE incident = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []gradeChange
+	for rows.Next() {
+		var g gradeChange
+		var t int64
+		var grade int
+		var diag string
+		if err := rows.Scan(&t, &grade, &g.Reason, &diag); err != nil {
+			return nil, err
+		}
+		g.Time, g.Grade = time.Unix(0, t), incident.Grade(grade)
+		if err := json.Unmarshal([]byte(diag), &g.Diagnosis); err != nil {
+			return nil, fmt.Errorf("incident %d: a grade change's diagnosis: %w", id, err)
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
 }
 
 func (s *Store) events(id int64) ([]incident.Event, error) {

@@ -15,7 +15,7 @@ const reportTime = "2006-01-02 15:04:05 MST"
 // closedReport is the Markdown kept with an incident: what it was, how long
 // it took, what was done, its whole timeline, and the report of the moment
 // its worst grade began (headings one level down).
-func closedReport(i Incident, worstReport string, events []incident.Event) string {
+func closedReport(i Incident, worstReport string, events []incident.Event, grades []gradeChange) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	state := "closed"
@@ -62,6 +62,25 @@ func closedReport(i Incident, worstReport string, events []incident.Event) strin
 		p("\n")
 	}
 	if n == 0 {
+		p("None recorded.\n")
+	}
+	p("\n## Grade changes and their diagnosis\n\n")
+	for _, g := range grades {
+		p("- %s · %s", g.Time.Format(reportTime), g.Grade)
+		if len(g.Diagnosis.RootCauses) == 0 {
+			p(": %s\n", plain(g.Reason))
+			continue
+		}
+		p("\n")
+		for _, rc := range g.Diagnosis.RootCauses {
+			p("  - root cause %s %s: %s", plain(rc.CheckID), rc.Status, plain(rc.Summary))
+			if len(rc.Chain) > 1 {
+				p(" (%s)", plain(strings.Join(rc.Chain, " → ")))
+			}
+			p("\n")
+		}
+	}
+	if len(grades) == 0 {
 		p("None recorded.\n")
 	}
 	p("\n## Timeline\n\n")

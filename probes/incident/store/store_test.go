@@ -176,7 +176,9 @@ func TestCloseAfterGreen(t *testing.T) {
 	report, err := s.Report(in.ID)
 	require.NoError(t, err)
 	for _, want := range []string{"# Incident 1: invoice — closed, worst grade ORANGE", "time to recover 0:07:00",
-		"**Root cause:** cache/tcp/connect", "(audit id feed)", "## At the worst grade", "### Root causes"} {
+		"**Root cause:** cache/tcp/connect", "(audit id feed)", "## At the worst grade", "### Root causes",
+		"## Grade changes and their diagnosis", "2026-03-01 10:00:00 UTC · orange\n  - root cause cache/tcp/connect crit: 127.0.0.1:1 connection refused",
+		"2026-03-01 10:03:00 UTC · green: all checks ok"} {
 		assert.Contains(t, report, want)
 	}
 	seen := s.SeenBefore(cacheCheck)

@@ -289,7 +289,11 @@ func (w *writer) closeIncident(now time.Time) error {
 	if err := w.s.db.QueryRow(`SELECT worst_report FROM incidents WHERE id = ?`, w.cur).Scan(&worstReport); err != nil {
 		return err
 	}
-	report := closedReport(inc, worstReport, events)
+	grades, err := w.s.grades(w.cur)
+	if err != nil {
+		return err
+	}
+	report := closedReport(inc, worstReport, events, grades)
 	if _, err := w.s.db.Exec(`UPDATE incidents SET recovered = ?, closed = ?, fix = ?, report = ?, green_since = NULL WHERE id = ?`,
 		w.greenSince.UnixNano(), now.UnixNano(), fix, report, w.cur); err != nil {
 		return err
