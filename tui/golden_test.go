@@ -3,6 +3,8 @@ package tui
 import (
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/tui/internal/fixture"
 	"github.com/fivelayer/triage/tui/internal/golden"
@@ -34,6 +36,9 @@ func TestGolden(t *testing.T) {
 		{"drill_200x50", 200, 50, []string{"tab", "tab", "tab", "j", "enter"}},
 		{"drill_120x40", 120, 40, []string{"tab", "tab", "tab", "j", "enter"}},
 		{"wall_200x50", 200, 50, []string{"w"}},
+		// the lock-wait table scrolled one column right: the key columns stay
+		{"drill_columns_80x24", 80, 24, []string{"tab", "tab", "tab", "enter", "pgdown", "right"}},
+		{"drill_columns_160x48", 160, 48, []string{"tab", "tab", "tab", "j", "enter", "right", "right"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,4 +54,15 @@ func TestGoldenFirstFrame(t *testing.T) {
 	sched := probes.NewScheduler(fixture.Targets(0, 0), probes.Options{Now: ck.Now})
 	m := New(Options{Config: fixture.Config(), Scheduler: sched, Now: ck.Now})
 	golden.Assert(t, "first_frame_80x24", m.View())
+}
+
+// Below the smallest size the drill-down gives way to the grade and the
+// root cause; it is still open when the terminal grows again.
+func TestGoldenDrillTooSmall(t *testing.T) {
+	m, _ := fixtureModel(t, fixture.Config(), Live, 80, 24)
+	m, _ = press(t, m, "tab", "tab", "tab", "enter")
+	m = update(t, m, tea.WindowSizeMsg{Width: 40, Height: 12})
+	golden.Assert(t, "drill_40x12", m.View())
+	m = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	golden.Assert(t, "drill_80x24", m.View())
 }

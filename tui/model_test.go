@@ -64,7 +64,7 @@ func TestDrillDown(t *testing.T) {
 	assert.Equal(t, "db-primary", m.drill().Component())
 	assert.Equal(t, "db-primary/mysql/lock_waits", m.drill().SelectedID)
 	v := m.View()
-	for _, want := range []string{"waiting_thread", "blocking_thread", "wait_seconds", "blocking_query", "4711", "root_blockers"} {
+	for _, want := range []string{"waiting_thread", "blocking_thread", "wait_seconds", "blocking_query", "4711", "root blocker: 4711"} {
 		assert.Contains(t, v, want)
 	}
 	assert.NotContains(t, v, "pwned\x07")

@@ -84,6 +84,10 @@ func (c drillChild) Update(m *Model, msg tea.KeyMsg) (child, tea.Cmd, bool) {
 		d.Scroll(m.ctx, -l.areaH+1, l.w, l.areaH)
 	case key.Matches(msg, k.PageDown):
 		d.Scroll(m.ctx, l.areaH-1, l.w, l.areaH)
+	case key.Matches(msg, k.ColumnLeft):
+		d.ScrollColumns(m.ctx, -1, l.w)
+	case key.Matches(msg, k.ColumnRight):
+		d.ScrollColumns(m.ctx, 1, l.w)
 	case key.Matches(msg, k.Back):
 		m.back()
 	default:

@@ -25,6 +25,8 @@ type KeyMap struct {
 	Failover           key.Binding
 	Faults             key.Binding // LAB mode only: disabled (hidden from help) otherwise
 	Trace              key.Binding // drill-down: trace the route to the component's host
+	// Drill-down: scroll the evidence tables' columns (the key columns stay).
+	ColumnLeft, ColumnRight key.Binding
 	Export             key.Binding // write the incident report
 	// Replay only: pause/resume, step one frame, jump to the next event.
 	ReplayPause, ReplayStep, ReplayNext key.Binding
@@ -81,6 +83,8 @@ func DefaultKeyMap() *KeyMap {
 		Failover:    b([]string{"F"}, "F", "failover (primary unreachable)"),
 		Faults:      b([]string{"f"}, "f", "lab faults"),
 		Trace:       b([]string{"T"}, "T", "trace route"),
+		ColumnLeft:  b([]string{"left", "h"}, "←/h", "drill-down: table columns left"),
+		ColumnRight: b([]string{"right", "l"}, "→/l", "drill-down: table columns right"),
 		Export:      b([]string{"e"}, "e", "export report"),
 		ReplayPause: b([]string{" "}, "space", "replay: pause / resume"),
 		ReplayStep:  b([]string{"."}, ".", "replay: step one frame"),
@@ -124,7 +128,7 @@ func (k KeyMap) DrillHelp(offered []string) []key.Binding {
 	for _, o := range offered {
 		out = append(out, byKey[o])
 	}
-	return append(out, k.Down, k.PageDown, k.Trace, k.Path, k.Help, k.Quit)
+	return append(out, k.Down, k.columnsHelp(), k.PageDown, k.Trace, k.Path, k.Help, k.Quit)
 }
 
 // TraceHelp is the footer while a path trace is shown.
@@ -148,9 +152,15 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.NextPane, k.PrevPane, k.PageUp, k.PageDown},
 		{k.Enter, k.Back, k.Filter, k.Refresh, k.Help, k.Quit},
 		{k.Path, k.Timeline, k.Guide, k.answerHelp(), k.Wall, k.Faults, k.Export},
-		{k.Trace, k.Kill, k.KillQuery, k.Restart, k.Switchover, k.Failover},
+		{k.Trace, k.columnsHelp(), k.Kill, k.KillQuery, k.Restart, k.Switchover, k.Failover},
 		{k.ReplayPause, k.ReplayStep, k.ReplayNext},
 	}
+}
+
+// columnsHelp is ←/→ as one line of the help: scroll a drill-down
+// table's columns.
+func (k KeyMap) columnsHelp() key.Binding {
+	return key.NewBinding(key.WithKeys(append(k.ColumnLeft.Keys(), k.ColumnRight.Keys()...)...), key.WithHelp("←/→", "table columns"))
 }
 
 // answerHelp is the guide's three answer keys as one line of the full help,
@@ -190,6 +200,7 @@ func (k *KeyMap) Docs() (screen, dialog []KeyDoc) {
 		d("guide: the seed's procedure walked with live answers; `j`/`k` select a step", k.Guide),
 		d("in the guide: answer the selected step yes / no yourself (the walk goes on from your answer, noted on the timeline) / give it back to the checks", k.AnswerYes, k.AnswerNo, k.AnswerClear),
 		d("wall view for the war room (large grade, SLA clock, layers); read-only: only `esc`, `w`, `?` and `q` act there", k.Wall),
+		d("in the drill-down: scroll the evidence tables' columns; the key columns (waiting and blocking thread, wait, a replica's threads and lag) stay, the line under a table names the columns off-screen (`→ 3 more columns`)", k.ColumnLeft, k.ColumnRight),
 		d("in the drill-down: trace the route to the component's host (its first probe's address, URL host or DNS name) with the system's traceroute/tracepath, at most 30 hops in 30 s; a routing loop is flagged; `esc` closes", k.Trace),
 		d("export the incident report (Markdown: grade, SLA, causes, checks not ok, the walk with its answers, actions, timeline) to `$XDG_STATE_HOME/triage/report-YYYYmmdd-HHMMSS.md` (default `~/.local/state/triage`, directory 0700, file 0600)", k.Export),
 		d("kill the blocking session (root blocker preselected; `↑/↓` chooses another thread). `K` and `Q` are offered on a component with a `mysql` probe and `kill_session` enabled, `R` with `restart`, `S`/`F` with `switchover`; the drill-down and its footer list only those", k.Kill),

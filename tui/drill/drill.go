@@ -15,6 +15,7 @@ type Model struct {
 	component  string
 	SelectedID string // the check whose evidence and history are shown
 	Offset     int    // first line shown
+	Col        int    // how far the evidence's tables are scrolled right (←/→)
 }
 
 // New drills into component with check selected (any of its checks, or "").
@@ -55,7 +56,9 @@ func (m *Model) Move(ctx *common.Context, delta, w, h int) {
 		}
 	}
 	at = max(0, min(len(ids)-1, at+delta))
-	m.SelectedID = ctx.Estate.Items[ids[at]].State.ID
+	if id := ctx.Estate.Items[ids[at]].State.ID; id != m.SelectedID {
+		m.SelectedID, m.Col = id, 0 // another check, other tables
+	}
 	row := checksTop + at
 	if row < m.Offset {
 		m.Offset = row
@@ -70,6 +73,30 @@ func (m *Model) Move(ctx *common.Context, delta, w, h int) {
 func (m *Model) Scroll(ctx *common.Context, delta, w, h int) {
 	n := len(m.Lines(ctx, w))
 	m.Offset = max(0, min(m.Offset+delta, n-h))
+}
+
+// ScrollColumns scrolls the selected check's evidence tables delta columns
+// right (left when negative), within what they have off-screen at width w.
+func (m *Model) ScrollColumns(ctx *common.Context, delta, w int) {
+	it := m.Selected(ctx)
+	if it == nil {
+		return
+	}
+	n := EvidenceColumns(ctx.Styles, it.State.Evidence, detailWidth(w))
+	m.Col = max(0, min(m.Col+delta, n))
+}
+
+// twoColumns is the narrowest screen drawn in two columns: the selected
+// check's half must hold a lock-wait table's key columns and its SQL.
+const twoColumns = 140
+
+// detailWidth is the width of the selected check's part at screen width w:
+// all of it, or the right column of a wide screen (Lines).
+func detailWidth(w int) int {
+	if w < twoColumns {
+		return w
+	}
+	return w - w/2 - 2
 }
 
 // View draws the drill-down in exactly h lines of w cells.
@@ -87,12 +114,12 @@ const checksTop = 2
 func (m Model) Lines(ctx *common.Context, w int) []string {
 	left := append(m.title(ctx, w), m.checks(ctx, w)...)
 	rest := m.guidance(ctx, w)
-	if w < 120 {
+	if w < twoColumns {
 		left = append(left, m.detail(ctx, w)...)
 		return append(left, rest...)
 	}
 	lw := w / 2
-	rw := w - lw - 2
+	rw := detailWidth(w)
 	left = append(m.title(ctx, lw), m.checks(ctx, lw)...)
 	left = append(left, m.guidance(ctx, lw)...)
 	right := m.detail(ctx, rw)
@@ -197,7 +224,7 @@ func (m Model) detail(ctx *common.Context, w int) []string {
 		out = append(out, text.Trunc(st.Error.Render("error: ")+text.Sanitize(c.Err), w))
 	}
 	out = append(out, rule(ctx, "evidence", w))
-	out = append(out, Evidence(st, c.Evidence, w)...)
+	out = append(out, Evidence(st, c.Evidence, w, m.Col)...)
 	out = append(out, rule(ctx, "history", w))
 	return append(out, History(st, c.History, c.Unit, w)...)
 }

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 func TestEvidenceLockWaits(t *testing.T) {
 	st := common.DefaultStyles()
 	for _, w := range []int{76, 160} {
-		lines := Evidence(st, fixture.LockWaits, w)
+		lines := Evidence(st, fixture.LockWaits, w, 0)
 		out := strings.Join(lines, "\n")
 		for _, l := range lines {
 			assert.LessOrEqual(t, lipgloss.Width(l), w)
@@ -78,7 +78,7 @@ func TestEvidenceGeneric(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Evidence(st, tt.ev, 80)
+			got := Evidence(st, tt.ev, 80, 0)
 			for i := range got {
 				got[i] = strings.TrimRight(got[i], " ")
 			}
@@ -92,7 +92,8 @@ func TestTableLimitsRows(t *testing.T) {
 	for i := range rows {
 		rows[i] = map[string]any{"id": float64(i)}
 	}
-	out := Table(common.DefaultStyles(), rows, 40)
+	out, cols := Table(common.DefaultStyles(), rows, 40, 0)
+	assert.Zero(t, cols)
 	assert.Len(t, out, 1+maxTableRows+1)
 	assert.Equal(t, "… 5 more", out[len(out)-1])
 }

@@ -3,6 +3,7 @@ package drill
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,9 +37,24 @@ func normalize(ev map[string]any) map[string]any {
 // maps indented one level, lists of maps as tables (columns: the union of
 // keys in a stable order; a process list longest-running first), other
 // lists joined.
-func Evidence(st *common.Styles, ev map[string]any, w int) []string {
+//
+// Its tables show their key columns always and the rest from the col-th on
+// (EvidenceColumns says how far that can go).
+func Evidence(st *common.Styles, ev map[string]any, w, col int) []string {
+	lines, _ := evidence(st, ev, w, col)
+	return lines
+}
+
+// EvidenceColumns is how far ←/→ can scroll the evidence's tables at width
+// w: the most any of them can.
+func EvidenceColumns(st *common.Styles, ev map[string]any, w int) int {
+	_, cols := evidence(st, ev, w, 0)
+	return cols
+}
+
+func evidence(st *common.Styles, ev map[string]any, w, col int) ([]string, int) {
 	if len(ev) == 0 {
-		return []string{st.Dim.Render("no evidence")}
+		return []string{st.Dim.Render("no evidence")}, 0
 	}
 	ev = normalize(ev)
 	keys := sortedKeys(ev)
@@ -63,7 +79,11 @@ func Evidence(st *common.Styles, ev map[string]any, w int) []string {
 			scalars = append(scalars, k)
 		}
 	}
+	if len(trees) == 1 {
+		scalars = foldRoots(scalars, ev, chains[trees[0]])
+	}
 	var out []string
+	cols := 0
 	for _, k := range scalars {
 		out = append(out, kv(st, k, cell(ev[k], w), w))
 	}
@@ -83,9 +103,24 @@ func Evidence(st *common.Styles, ev map[string]any, w int) []string {
 			sortByTime(rows)
 		}
 		out = append(out, st.Bold.Render(text.Trunc(fmt.Sprintf("%s (%d):", text.Sanitize(k), len(rows)), w)))
-		out = append(out, Table(st, rows, w)...)
+		lines, n := Table(st, rows, w, col)
+		out = append(out, lines...)
+		cols = max(cols, n)
 	}
-	return out
+	return out, cols
+}
+
+// foldRoots drops the root_blockers scalar when the chain's heading names
+// the same threads (chainLines): one line less before the waits table.
+func foldRoots(scalars []string, ev map[string]any, roots []chainNode) []string {
+	ids := make([]string, len(roots))
+	for i, r := range roots {
+		ids[i] = r.thread
+	}
+	if len(roots) > maxHeadRoots || cell(ev["root_blockers"], 200) != strings.Join(ids, ", ") {
+		return scalars
+	}
+	return slices.DeleteFunc(scalars, func(k string) bool { return k == "root_blockers" })
 }
 
 func kv(st *common.Styles, k, v string, w int) string {
@@ -153,168 +188,3 @@ func cell(v any, w int) string {
 	return text.Sanitize(fmt.Sprint(v))
 }
 
-// known orders the columns docs/contracts.md names for lock waits (what decides a
-// kill first), the lock chain's nodes, then top processes and DNS answers.
-var known = []string{"waiting_thread", "blocking_thread", "wait_seconds", "blocking_query", "blocking_activity",
-	"blocking_trx_age_seconds", "blocking_rows_modified", "waiting_query",
-	"thread", "activity", "trx_age_seconds", "rows_modified", "blocked_total", // lock_waits chain nodes
-	"pid", "name", "user", "cpu_percent", "memory_percent", "resolver", "type", "value", "ttl"}
-
-// rank orders columns: known ones first in their order, then identifiers,
-// numbers, text, and long text (SQL, messages).
-func rank(k string, rows []map[string]any) int {
-	for i, n := range known {
-		if k == n {
-			return i - len(known) // before every other key
-		}
-	}
-	if longText(k) {
-		return 3
-	}
-	l := strings.ToLower(k)
-	for _, s := range []string{"thread", "id", "pid", "name", "host", "address", "instance", "mount", "resolver", "state"} {
-		if strings.HasSuffix(l, s) {
-			return 0
-		}
-	}
-	for _, r := range rows {
-		if v, ok := r[k]; ok && v != nil {
-			if _, num := v.(float64); num {
-				return 1
-			}
-			return 2
-		}
-	}
-	return 2
-}
-
-// longText reports a column of free text (SQL, messages): it gets the room
-// that is left and may be cut short.
-func longText(k string) bool {
-	l := strings.ToLower(k)
-	for _, s := range []string{"query", "sql", "command", "info", "body", "message", "error", "text"} {
-		if strings.Contains(l, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// minText is the narrowest a long-text column is drawn.
-const minText = 16
-
-// Table draws rows of maps as a table at most w cells wide: the columns in
-// rank order as many as fit (the rest are named below it), one line per row
-// (at most maxTableRows), long text columns sharing the room that is left.
-func Table(st *common.Styles, rows []map[string]any, w int) []string {
-	seen := map[string]bool{}
-	var cols []string
-	for _, r := range rows {
-		for k := range r {
-			if !seen[k] {
-				seen[k] = true
-				cols = append(cols, k)
-			}
-		}
-	}
-	sort.SliceStable(cols, func(i, j int) bool {
-		ri, rj := rank(cols[i], rows), rank(cols[j], rows)
-		if ri != rj {
-			return ri < rj
-		}
-		return cols[i] < cols[j]
-	})
-	shown := rows[:min(len(rows), maxTableRows)]
-	natural := map[string]int{}
-	for _, k := range cols {
-		natural[k] = text.Width(text.Sanitize(k))
-		for _, r := range shown {
-			if v, ok := r[k]; ok {
-				natural[k] = max(natural[k], text.Width(cell(v, 60)))
-			}
-		}
-		natural[k] = min(natural[k], 60)
-	}
-	// keep columns in rank order while their minimum widths fit
-	var keep, hidden []string
-	used := 0
-	for _, k := range cols {
-		need := natural[k]
-		if longText(k) {
-			need = min(need, minText)
-		}
-		if len(keep) > 0 {
-			need += 2
-		}
-		if used+need > w && len(keep) > 0 {
-			hidden = append(hidden, k)
-			continue
-		}
-		keep = append(keep, k)
-		used += need
-	}
-	// long text goes last and shares what is left
-	sort.SliceStable(keep, func(i, j int) bool { return !longText(keep[i]) && longText(keep[j]) })
-	widths := make([]int, len(keep))
-	var texts []int
-	for c, k := range keep {
-		widths[c] = natural[k]
-		if longText(k) {
-			widths[c] = min(natural[k], minText)
-			texts = append(texts, c)
-		}
-	}
-	spare := w - (len(keep)-1)*2
-	for _, v := range widths {
-		spare -= v
-	}
-	for spare > 0 && len(texts) > 0 { // grow text columns round-robin up to their natural width
-		grew := false
-		for _, c := range texts {
-			if spare > 0 && widths[c] < natural[keep[c]] {
-				widths[c]++
-				spare--
-				grew = true
-			}
-		}
-		if !grew {
-			break
-		}
-	}
-	line := func(vals []string, style func(string) string) string {
-		var b strings.Builder
-		for c, v := range vals {
-			if c > 0 {
-				b.WriteString("  ")
-			}
-			b.WriteString(style(text.Fit(v, widths[c])))
-		}
-		return text.Trunc(strings.TrimRight(b.String(), " "), w)
-	}
-	head := make([]string, len(keep))
-	for c, k := range keep {
-		head[c] = text.Sanitize(k)
-	}
-	hs := st.Bold.Underline(true)
-	out := []string{line(head, func(s string) string { return hs.Render(s) })}
-	for _, r := range shown {
-		vals := make([]string, len(keep))
-		for c, k := range keep {
-			if v, ok := r[k]; ok {
-				vals[c] = cell(v, 60)
-			}
-		}
-		out = append(out, line(vals, func(s string) string { return s }))
-	}
-	if len(rows) > len(shown) {
-		out = append(out, st.Dim.Render(fmt.Sprintf("… %d more", len(rows)-len(shown))))
-	}
-	if len(hidden) > 0 {
-		var hn []string
-		for _, k := range hidden {
-			hn = append(hn, text.Sanitize(k))
-		}
-		out = append(out, st.Dim.Render(text.Trunc("not shown (widen the terminal): "+strings.Join(hn, ", "), w)))
-	}
-	return out
-}

@@ -28,6 +28,9 @@ type chainNode struct {
 // maxChainNodes bounds the tree drawn; the rest is counted.
 const maxChainNodes = 40
 
+// maxHeadRoots is how many root blockers the chain's heading names.
+const maxHeadRoots = 5
+
 // parseChain reads a normalised list of chain nodes — the probe's snake_case
 // maps, mysql.ChainNode structs (CamelCase keys) or a recording's decoded
 // JSON alike — and reports false when the list is not one.
@@ -92,6 +95,13 @@ func parseNode(v any, depth int) (chainNode, bool) {
 //	└─ thread 4715 waits 3 s: SELECT * FROM invoice …
 func chainLines(st *common.Styles, key string, roots []chainNode, w int) []string {
 	head := fmt.Sprintf("%s (%d root blocker%s):", text.Sanitize(key), len(roots), plural(len(roots)))
+	if len(roots) <= maxHeadRoots {
+		ids := make([]string, len(roots))
+		for i, r := range roots {
+			ids[i] = r.thread
+		}
+		head = fmt.Sprintf("%s (%d root blocker%s: %s):", text.Sanitize(key), len(roots), plural(len(roots)), strings.Join(ids, ", "))
+	}
 	out := []string{st.Bold.Render(text.Trunc(head, w))}
 	drawn, total := 0, 0
 	var walk func(n chainNode, prefix, branch string, root bool)
@@ -107,7 +117,6 @@ func chainLines(st *common.Styles, key string, roots []chainNode, w int) []strin
 		if root {
 			out = append(out, rootLines(st, n, w)...)
 		} else {
-			out = append(out, text.Trunc(prefix+branch+waiterLine(n), w))
 		}
 		child := prefix
 		switch branch {
@@ -115,6 +124,13 @@ func chainLines(st *common.Styles, key string, roots []chainNode, w int) []strin
 			child += "│  "
 		case "└─ ":
 			child += "   "
+		}
+		if !root {
+			cont := child + "   "
+			if len(n.waiters) > 0 {
+				cont = child + "│  "
+			}
+			out = append(out, waiterLines(n, prefix+branch, cont, w)...)
 		}
 		for i, c := range n.waiters {
 			b := "├─ "
@@ -157,16 +173,39 @@ func rootLines(st *common.Styles, n chainNode, w int) []string {
 	var out []string
 	line := parts[0]
 	for _, p := range parts[1:] {
-		if text.Width(line)+3+text.Width(p) > w {
+		switch {
+		case text.Width(line)+3+text.Width(p) <= w:
+			line += " · " + p
+		case text.Width(p) <= w-2:
 			out = append(out, line+" ·")
 			line = "  " + p
-			continue
+		default: // a long statement wraps on indented lines
+			out = append(out, line+" ·")
+			wrapped := wrapCell(p, w-2)
+			for _, l := range wrapped[:len(wrapped)-1] {
+				out = append(out, "  "+l)
+			}
+			line = "  " + wrapped[len(wrapped)-1]
 		}
-		line += " · " + p
 	}
 	out = append(out, line)
 	for i := range out {
 		out[i] = text.Trunc(out[i], w)
+	}
+	return out
+}
+
+// waiterLines is a waiter's line after its branch, the statement wrapped
+// on lines that keep the tree's rules: cont is the prefix of those lines.
+func waiterLines(n chainNode, lead, cont string, w int) []string {
+	lines := wrapCell(waiterLine(n), max(w-text.Width(lead), 8))
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		p := lead
+		if i > 0 {
+			p = cont
+		}
+		out[i] = text.Trunc(p+l, w)
 	}
 	return out
 }

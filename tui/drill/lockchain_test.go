@@ -49,7 +49,7 @@ func TestLockChainShapes(t *testing.T) {
 	})
 
 	want := []string{
-		"chain (1 root blocker):",
+		"chain (1 root blocker: 4711):",
 		"thread 4711 · idle in transaction 42 s · 12,408 rows modified · root@app-1 · blocks 3",
 		"├─ thread 4712 waits 14.2 s · blocks 1: UPDATE invoice SET status='paid' WHERE id=42",
 		"│  └─ thread 4716 waits 6 s: DELETE FROM invoice_line WHERE invoice_id=42",
@@ -63,7 +63,7 @@ func TestLockChainShapes(t *testing.T) {
 		{"go maps", fixture.LockWaits, want},
 		{"decoded json", decoded, want},
 		{"mysql.ChainNode structs", map[string]any{"chain": tree}, []string{
-			"chain (1 root blocker):",
+			"chain (1 root blocker: 11):",
 			"thread 11 · blocks 3",
 			"├─ thread 12 waits 9 s · blocks 1",
 			"│  └─ thread 13 waits 4 s",
@@ -72,11 +72,11 @@ func TestLockChainShapes(t *testing.T) {
 		{"two roots", map[string]any{"chain": []any{
 			map[string]any{"thread": 1, "blocked_total": 1, "waiters": []any{map[string]any{"thread": 2, "wait_seconds": 1}}},
 			map[string]any{"thread": 3, "activity": "running 2 s", "query": "UPDATE t\x1b[2J SET a=1", "waiters": nil},
-		}}, []string{"chain (2 root blockers):", "thread 1 · blocks 1", "└─ thread 2 waits 1 s", "thread 3 · running 2 s · UPDATE t SET a=1"}},
+		}}, []string{"chain (2 root blockers: 1, 3):", "thread 1 · blocks 1", "└─ thread 2 waits 1 s", "thread 3 · running 2 s · UPDATE t SET a=1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, chainOf(Evidence(st, tt.ev, 160)))
+			assert.Equal(t, tt.want, chainOf(Evidence(st, tt.ev, 160, 0)))
 		})
 	}
 }
@@ -94,7 +94,7 @@ func TestLockChainNotAChain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Contains(t, strings.Join(Evidence(st, tt.ev, 80), "\n"), tt.want)
+			assert.Contains(t, strings.Join(Evidence(st, tt.ev, 80, 0), "\n"), tt.want)
 		})
 	}
 }
@@ -104,7 +104,7 @@ func TestLockChainBounded(t *testing.T) {
 	for i := range 60 {
 		waiters = append(waiters, map[string]any{"thread": 100 + i, "wait_seconds": 1})
 	}
-	out := Evidence(common.DefaultStyles(), map[string]any{"chain": []any{map[string]any{"thread": 1, "blocked_total": 60, "waiters": waiters}}}, 80)
+	out := Evidence(common.DefaultStyles(), map[string]any{"chain": []any{map[string]any{"thread": 1, "blocked_total": 60, "waiters": waiters}}}, 80, 0)
 	assert.Contains(t, strings.Join(out, "\n"), "… 21 more sessions")
 	assert.Len(t, out, 1+maxChainNodes+1)
 }
@@ -116,7 +116,7 @@ func TestProcesslistByTime(t *testing.T) {
 		{"id": 9, "time": 45, "command": "Query", "info": "UPDATE t"},
 		{"id": 10, "command": "Connect"},
 	}}
-	out := Evidence(common.DefaultStyles(), ev, 100)
+	out := Evidence(common.DefaultStyles(), ev, 100, 0)
 	var ids []string
 	for _, l := range out[2:] {
 		ids = append(ids, strings.Fields(l)[0])
