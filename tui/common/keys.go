@@ -27,7 +27,7 @@ type KeyMap struct {
 	Trace              key.Binding // drill-down: trace the route to the component's host
 	// Drill-down: scroll the evidence tables' columns (the key columns stay).
 	ColumnLeft, ColumnRight key.Binding
-	Export             key.Binding // write the incident report
+	Export                  key.Binding // write the incident report
 	// Replay only: pause/resume, step one frame, jump to the next event.
 	ReplayPause, ReplayStep, ReplayNext key.Binding
 	// The guide's overrides of the selected step's answer.

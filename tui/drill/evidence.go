@@ -187,4 +187,3 @@ func cell(v any, w int) string {
 	}
 	return text.Sanitize(fmt.Sprint(v))
 }
-
