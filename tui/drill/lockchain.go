@@ -198,7 +198,7 @@ func rootLines(st *common.Styles, n chainNode, w int) []string {
 // waiterLines is a waiter's line after its branch, the statement wrapped
 // on lines that keep the tree's rules: cont is the prefix of those lines.
 func waiterLines(n chainNode, lead, cont string, w int) []string {
-	lines := wrapCell(waiterLine(n), max(w-text.Width(lead), 8))
+	lines := wrapCell(waiterLine(n), max(w-max(text.Width(lead), text.Width(cont)), 8))
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		p := lead

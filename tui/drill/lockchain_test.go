@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -132,5 +133,26 @@ func TestGrouped(t *testing.T) {
 	}{{0, "0"}, {999, "999"}, {1000, "1,000"}, {12408, "12,408"}, {1234567, "1,234,567"}, {-12408, "-12,408"}, {2.5, "2.5"}}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, grouped(tt.in))
+	}
+}
+
+// A waiter's long statement wraps under its branch, whole, every line in w.
+func TestLockChainWrapsLongSQL(t *testing.T) {
+	ev := map[string]any{"chain": []any{map[string]any{"thread": 497, "blocked_total": 2, "waiters": []any{
+		map[string]any{"thread": 498, "wait_seconds": 12, "query": "SELECT * FROM invoice WHERE id=42 FOR UPDATE"},
+		map[string]any{"thread": 499, "wait_seconds": 12, "query": longSQL},
+	}}}}
+	for _, w := range []int{58, 76, 97} {
+		lines := Evidence(common.DefaultStyles(), ev, w, 0)
+		var sql []string
+		for _, l := range lines {
+			require.LessOrEqual(t, lipgloss.Width(l), w)
+			assert.NotContains(t, l, "…", "at %d", w)
+			if strings.HasPrefix(l, "└─ thread 499") || strings.HasPrefix(l, "      ") {
+				sql = append(sql, strings.TrimSpace(strings.TrimPrefix(l, "└─ thread 499 waits 12 s:")))
+			}
+		}
+		want := strings.Join(strings.Fields(strings.ReplaceAll(strings.ReplaceAll(longSQL, "\x1b]0;pwned\x07", ""), "\n", " ")), " ")
+		assert.Equal(t, want, strings.Join(sql, " "), "at %d", w)
 	}
 }

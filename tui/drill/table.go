@@ -48,7 +48,7 @@ func rank(k string, rows []map[string]any) int {
 		return 3
 	}
 	l := strings.ToLower(k)
-	for _, s := range []string{"thread", "id", "pid", "name", "host", "address", "instance", "mount", "resolver", "state"} {
+	for _, s := range []string{"thread", "id", "pid", "name", "host", "address", "instance", "mount", "resolver", "state", "series", "uri", "path"} {
 		if strings.HasSuffix(l, s) {
 			return 0
 		}
@@ -81,6 +81,7 @@ const (
 	maxCellLines = 12  // a wrapped cell's lines; the last says … when there is more
 	maxNatural   = 120 // the widest a column asks for
 	gap          = 2   // cells between columns
+	wideText     = 40  // a column wider than this wraps like long text
 )
 
 // column is one column of a table and its width on screen.
@@ -200,6 +201,7 @@ func newColumn(k string, rows []map[string]any) column {
 		}
 	}
 	c.natural = min(c.natural, maxNatural)
+	c.text = c.text || c.natural > wideText // a long label wraps as text does
 	return c
 }
 
