@@ -172,9 +172,13 @@ func rootLines(st *common.Styles, n chainNode, w int) []string {
 	}
 	var out []string
 	line := parts[0]
-	for _, p := range parts[1:] {
+	for i, p := range parts[1:] {
+		room := w - 2 // the " ·" that ends a line with more after it
+		if i == len(parts)-2 {
+			room = w
+		}
 		switch {
-		case text.Width(line)+3+text.Width(p) <= w:
+		case text.Width(line)+3+text.Width(p) <= room:
 			line += " · " + p
 		case text.Width(p) <= w-2:
 			out = append(out, line+" ·")

@@ -156,3 +156,15 @@ func TestLockChainWrapsLongSQL(t *testing.T) {
 		assert.Equal(t, want, strings.Join(sql, " "), "at %d", w)
 	}
 }
+
+// A root's line breaks before a part whose " ·" would not fit: nothing is cut.
+func TestLockChainRootLineNotCut(t *testing.T) {
+	ev := map[string]any{"chain": []any{map[string]any{"thread": 497, "blocked_total": 2, "activity": "idle in transaction 119 s",
+		"rows_modified": 1, "user": "root", "host": "127.0.0.1:45054", "waiters": []any{map[string]any{"thread": 498, "wait_seconds": 12}}}}}
+	for w := 60; w <= 90; w++ {
+		out := strings.Join(Evidence(common.DefaultStyles(), ev, w, 0), "\n")
+		assert.NotContains(t, out, "…", "at %d", w)
+		assert.Contains(t, out, "root@127.0.0.1:45054", "at %d", w)
+		assert.Contains(t, out, "blocks 2", "at %d", w)
+	}
+}
