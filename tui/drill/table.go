@@ -17,11 +17,12 @@ import (
 // as fit, and ←/→ scrolls through them. Long text (SQL, errors) wraps within
 // its column instead of being cut.
 
-// keyColumns are pinned in this order wherever a table has them.
-var keyColumns = []string{
-	"waiting_thread", "blocking_thread", "wait_seconds", // mysql lock_waits waits
-	"io_running", "sql_running", "seconds_behind", "lag_seconds", // mysql replication channels
-	"state", "lag", // redis replicas
+// keyColumns are pinned, in this order, in a table that has the group's
+// first column.
+var keyColumns = [][]string{
+	{"waiting_thread", "blocking_thread", "wait_seconds"},          // mysql lock_waits waits
+	{"io_running", "sql_running", "seconds_behind", "lag_seconds"}, // mysql replication channels
+	{"lag", "state"}, // redis replicas
 }
 
 // known orders the other columns by importance: what decides a kill first
@@ -150,13 +151,20 @@ func columns(rows, shown []map[string]any) (pinned, rest []column) {
 	}
 	sort.Strings(names)
 	sort.SliceStable(names, func(i, j int) bool { return rank(names[i], rows) < rank(names[j], rows) })
-	for _, k := range keyColumns {
-		if seen[k] {
-			pinned = append(pinned, newColumn(k, shown))
+	key := map[string]bool{}
+	for _, g := range keyColumns {
+		if !seen[g[0]] {
+			continue
+		}
+		for _, k := range g {
+			if seen[k] && !key[k] {
+				key[k] = true
+				pinned = append(pinned, newColumn(k, shown))
+			}
 		}
 	}
 	for _, k := range names {
-		if !isKey(k) {
+		if !key[k] {
 			rest = append(rest, newColumn(k, shown))
 		}
 	}
@@ -182,15 +190,6 @@ func empty(k string, rows []map[string]any) bool {
 		}
 	}
 	return true
-}
-
-func isKey(k string) bool {
-	for _, n := range keyColumns {
-		if k == n {
-			return true
-		}
-	}
-	return false
 }
 
 func newColumn(k string, rows []map[string]any) column {

@@ -159,3 +159,27 @@ func TestReplicationTable(t *testing.T) {
 		golden.Assert(t, "replication_"+map[int]string{78: "narrow", 158: "wide"}[w], out)
 	}
 }
+
+// Key columns are pinned per kind of table; a table without any pins its
+// first column, the row's identity.
+func TestTablePinnedColumns(t *testing.T) {
+	st := common.DefaultStyles()
+	tests := []struct {
+		name string
+		rows []map[string]any
+		head string // the header at col 0 begins with it
+	}{
+		{"redis replicas", []map[string]any{{"ip": "127.0.0.1", "port": "6380", "state": "online", "offset": "42", "lag": "0"}}, "lag  state  ip"},
+		{"process list", []map[string]any{{"id": 497, "user": "root", "host": "127.0.0.1:45054", "time": 170, "command": "Sleep", "state": "", "info": nil}}, "id  user"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lines, _ := Table(st, tt.rows, 30, 0)
+			want := strings.Fields(tt.head)
+			assert.Equal(t, want, strings.Fields(lines[0])[:len(want)])
+			lines, cols := Table(st, tt.rows, 30, 99)
+			require.Positive(t, cols)
+			assert.True(t, strings.HasPrefix(lines[0], strings.Fields(tt.head)[0]), "scrolled: %q", lines[0])
+		})
+	}
+}
