@@ -90,6 +90,7 @@ type column struct {
 	name    string
 	natural int // widest value or header, at most maxNatural
 	text    bool
+	num     bool // every value a number: never wrapped
 	width   int
 }
 
@@ -193,10 +194,13 @@ func empty(k string, rows []map[string]any) bool {
 }
 
 func newColumn(k string, rows []map[string]any) column {
-	c := column{name: k, natural: text.Width(text.Sanitize(k)), text: longText(k)}
+	c := column{name: k, natural: text.Width(text.Sanitize(k)), text: longText(k), num: true}
 	for _, r := range rows {
 		if v, ok := r[k]; ok {
 			c.natural = max(c.natural, text.Width(cell(v, maxNatural)))
+			if _, isNum := v.(float64); !isNum {
+				c.num = false
+			}
 		}
 	}
 	c.natural = min(c.natural, maxNatural)
@@ -207,22 +211,24 @@ func newColumn(k string, rows []map[string]any) column {
 // fit is how many of cs, in order, fit in room at their narrowest (at
 // least one when anything is left: a column too wide is cut, not dropped).
 func fit(cs []column, room int, after bool) []column {
-	n, used := 0, 0
+	var out []column
+	used := 0
 	for _, c := range cs {
-		need := c.need(room)
-		if after || n > 0 {
-			need += gap
+		g := 0
+		if after || len(out) > 0 {
+			g = gap
 		}
-		if used+need > room && (n > 0 || room < gap+4) {
+		c.width = c.need(room)
+		if used+g+c.width > room && (len(out) > 0 || room < gap+4) {
+			// a text that fits narrower wraps in what is left
+			if left := room - used - g; !c.num && left >= max(minText, text.Width(c.name)) && left < c.width {
+				c.width, c.text = left, true
+				out = append(out, c)
+			}
 			break
 		}
-		used += need
-		n++
-	}
-	out := make([]column, n)
-	copy(out, cs[:n])
-	for i := range out {
-		out[i].width = out[i].need(room)
+		used += g + c.width
+		out = append(out, c)
 	}
 	return out
 }
