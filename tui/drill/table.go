@@ -212,7 +212,7 @@ func newColumn(k string, rows []map[string]any) column {
 // least one when anything is left: a column too wide is cut, not dropped).
 func fit(cs []column, room int, after bool) []column {
 	var out []column
-	used := 0
+	used, whole := 0, 0 // whole: as used, with the texts before at their natural width
 	for _, c := range cs {
 		g := 0
 		if after || len(out) > 0 {
@@ -220,14 +220,15 @@ func fit(cs []column, room int, after bool) []column {
 		}
 		c.width = c.need(room)
 		if used+g+c.width > room && (len(out) > 0 || room < gap+4) {
-			// a text that fits narrower wraps in what is left
-			if left := room - used - g; !c.num && left >= max(minText, text.Width(c.name)) && left < c.width {
+			// a text that fits narrower wraps in what the texts before leave
+			if left := room - whole - g; !c.num && left >= max(minText, text.Width(c.name)) && left < c.width {
 				c.width, c.text = left, true
 				out = append(out, c)
 			}
 			break
 		}
 		used += g + c.width
+		whole += g + max(c.width, c.natural)
 		out = append(out, c)
 	}
 	return out
