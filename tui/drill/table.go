@@ -152,6 +152,23 @@ func columns(rows, shown []map[string]any) (pinned, rest []column) {
 	}
 	sort.Strings(names)
 	sort.SliceStable(names, func(i, j int) bool { return rank(names[i], rows) < rank(names[j], rows) })
+	pinned, key := keys(seen, shown)
+	for _, k := range names {
+		if !key[k] {
+			rest = append(rest, newColumn(k, shown))
+		}
+	}
+	// columns with nothing in them (an empty error, no channel name) go last
+	sort.SliceStable(rest, func(i, j int) bool { return !empty(rest[i].name, rows) && empty(rest[j].name, rows) })
+	if len(pinned) == 0 && len(rest) > 0 && !rest[0].text { // no key columns: the first identifies the row
+		pinned, rest = rest[:1], rest[1:]
+	}
+	return pinned, rest
+}
+
+// keys are the key columns of a table with the columns seen, and their names.
+func keys(seen map[string]bool, shown []map[string]any) ([]column, map[string]bool) {
+	var pinned []column
 	key := map[string]bool{}
 	for _, g := range keyColumns {
 		if !seen[g[0]] {
@@ -164,17 +181,7 @@ func columns(rows, shown []map[string]any) (pinned, rest []column) {
 			}
 		}
 	}
-	for _, k := range names {
-		if !key[k] {
-			rest = append(rest, newColumn(k, shown))
-		}
-	}
-	// columns with nothing in them (an empty error, no channel name) go last
-	sort.SliceStable(rest, func(i, j int) bool { return !empty(rest[i].name, rows) && empty(rest[j].name, rows) })
-	if len(pinned) == 0 && len(rest) > 0 && !rest[0].text { // no key columns: the first identifies the row
-		pinned, rest = rest[:1], rest[1:]
-	}
-	return pinned, rest
+	return pinned, key
 }
 
 // empty reports a column no row has a value in.
