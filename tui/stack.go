@@ -25,8 +25,8 @@ const (
 	viewFilter // the filter input (filter.go)
 )
 
-// child is a model on the overlay stack: the main grid at the bottom, the
-// views and overlays opened over it. The root model only routes: an
+// child is a model on the overlay stack (docs/screen.md): the main grid at
+// the bottom, the views and overlays opened over it. The root model only routes: an
 // overlay gets a key before the screen's global keys (a modal one takes
 // every key), a view after them.
 type child interface {

@@ -15,7 +15,7 @@ import (
 // thread and how long, a replica's threads and lag — are pinned at the left
 // and never scroll away; the others follow in order of importance, as many
 // as fit, and ←/→ scrolls through them. Long text (SQL, errors) wraps within
-// its column instead of being cut.
+// its column instead of being cut. docs/screen.md says the same for users.
 
 // keyColumns are pinned, in this order, in a table that has the group's
 // first column.
