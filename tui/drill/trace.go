@@ -97,30 +97,15 @@ func (t Trace) View(ctx *common.Context, w, h int) []string {
 // a routing loop flagged in words, glyph and colour.
 func (t Trace) Lines(ctx *common.Context, w int) []string {
 	st := ctx.Styles
-	tr := t
-	title := "path trace: " + text.Sanitize(t.component)
-	if tr.host != "" {
-		title += " → " + text.Sanitize(tr.host)
-		if a := text.Sanitize(tr.res.Address); a != "" && a != tr.host {
-			title += " (" + a + ")"
-		}
-	}
-	if tool := text.Sanitize(tr.res.Tool); tool != "" {
-		title += " · " + tool
-	}
-	out := []string{rule(ctx, title, w)}
+	out := []string{rule(ctx, t.title(), w)}
 	foot := st.Dim.Render(text.Trunc(" esc closes · T traces again", w))
-	switch {
-	case tr.why != "":
-		return append(out, text.Trunc(" "+st.Status[probes.Unknown].Render("? unavailable: ")+text.Sanitize(tr.why), w), foot)
-	case tr.running:
-		return append(out, text.Trunc(" "+st.Probing.Render("… tracing…")+" "+st.Dim.Render(tr.limits), w))
-	case tr.err != nil:
-		return append(out, text.Trunc(" "+st.Status[probes.Unknown].Render("? unavailable: ")+text.Sanitize(tr.err.Error()), w), foot)
-	case tr.res.Unavailable != "":
-		return append(out, text.Trunc(" "+st.Status[probes.Unknown].Render("? unavailable: ")+text.Sanitize(tr.res.Unavailable), w), foot)
+	if l, done := t.state(st, w); done {
+		if !t.running {
+			l = append(l, foot)
+		}
+		return append(out, l...)
 	}
-	res := tr.res
+	res := t.res
 	n := len(res.Hops)
 	switch {
 	case res.Reached:
@@ -130,26 +115,81 @@ func (t Trace) Lines(ctx *common.Context, w int) []string {
 	default:
 		out = append(out, " "+st.Status[probes.Crit].Render(fmt.Sprintf("✖ not reached after %d hop%s", n, plural(n))))
 	}
-	loop := map[string]bool{}
-	if res.Loop {
-		for _, a := range res.LoopHops {
-			loop[a] = true
-		}
-		seq := make([]string, len(res.LoopHops))
-		for i, a := range res.LoopHops {
-			seq[i] = text.Sanitize(a)
-		}
-		line := "⟲ routing loop: " + loopSpan(res) + " repeat (" + strings.Join(seq, " → ") + ")"
-		for i, l := range text.Wrap(line, w-3) {
-			pre := "   "
-			if i == 0 {
-				pre = " "
-			}
-			out = append(out, pre+st.Status[probes.Crit].Render(l))
+	out = append(out, t.loopLines(st, w)...)
+	if n == 0 {
+		out = append(out, st.Dim.Render(" no hops answered"))
+	} else {
+		out = append(out, hopTable(ctx, t.hopRows(), w)...)
+	}
+	return append(out, foot)
+}
+
+// title is "path trace: api → host (address) · tool".
+func (t Trace) title() string {
+	title := "path trace: " + text.Sanitize(t.component)
+	if t.host != "" {
+		title += " → " + text.Sanitize(t.host)
+		if a := text.Sanitize(t.res.Address); a != "" && a != t.host {
+			title += " (" + a + ")"
 		}
 	}
-	rows := make([]map[string]any, 0, n)
-	for _, h := range res.Hops {
+	if tool := text.Sanitize(t.res.Tool); tool != "" {
+		title += " · " + tool
+	}
+	return title
+}
+
+// state is the panel's one line when there are no hops to show: why not,
+// or "tracing…"; done is false when the hops are in.
+func (t Trace) state(st *common.Styles, w int) ([]string, bool) {
+	unavailable := func(why string) []string {
+		return []string{text.Trunc(" "+st.Status[probes.Unknown].Render("? unavailable: ")+text.Sanitize(why), w)}
+	}
+	switch {
+	case t.why != "":
+		return unavailable(t.why), true
+	case t.running:
+		return []string{text.Trunc(" "+st.Probing.Render("… tracing…")+" "+st.Dim.Render(t.limits), w)}, true
+	case t.err != nil:
+		return unavailable(t.err.Error()), true
+	case t.res.Unavailable != "":
+		return unavailable(t.res.Unavailable), true
+	}
+	return nil, false
+}
+
+// loopLines flag a routing loop: the hops that repeat, in words.
+func (t Trace) loopLines(st *common.Styles, w int) []string {
+	res := t.res
+	if !res.Loop {
+		return nil
+	}
+	seq := make([]string, len(res.LoopHops))
+	for i, a := range res.LoopHops {
+		seq[i] = text.Sanitize(a)
+	}
+	line := "⟲ routing loop: " + loopSpan(res) + " repeat (" + strings.Join(seq, " → ") + ")"
+	var out []string
+	for i, l := range text.Wrap(line, w-3) {
+		pre := "   "
+		if i == 0 {
+			pre = " "
+		}
+		out = append(out, pre+st.Status[probes.Crit].Render(l))
+	}
+	return out
+}
+
+// hopRows are the hops as table rows, a hop of the loop marked.
+func (t Trace) hopRows() []map[string]any {
+	loop := map[string]bool{}
+	if t.res.Loop {
+		for _, a := range t.res.LoopHops {
+			loop[a] = true
+		}
+	}
+	rows := make([]map[string]any, 0, len(t.res.Hops))
+	for _, h := range t.res.Hops {
 		addr, rtt, note := text.Sanitize(h.Address), "", text.Sanitize(h.Note)
 		if addr == "" {
 			addr, note = "*", strings.TrimSpace("no reply "+note)
@@ -161,12 +201,7 @@ func (t Trace) Lines(ctx *common.Context, w int) []string {
 		}
 		rows = append(rows, map[string]any{"ttl": float64(h.TTL), "address": addr, "rtt": rtt, "note": note})
 	}
-	if n == 0 {
-		out = append(out, st.Dim.Render(" no hops answered"))
-	} else {
-		out = append(out, hopTable(ctx, rows, w)...)
-	}
-	return append(out, foot)
+	return rows
 }
 
 // hopTable draws the hops in the fixed column order ttl, address, rtt, note.
