@@ -131,8 +131,14 @@ func Table(st *common.Styles, rows []map[string]any, w, col int) (lines []string
 	if len(rows) > len(shown) {
 		lines = append(lines, st.Dim.Render(fmt.Sprintf("… %d more", len(rows)-len(shown))))
 	}
-	if off := offScreen(rest, col, len(vis)); off != "" {
-		lines = append(lines, st.Dim.Render(text.Trunc(off, w)))
+	if off := offScreen(rest, col, len(vis)); off != "" { // two lines at most: the names are a hint
+		wrapped := text.Wrap(off, w)
+		if len(wrapped) > 2 {
+			wrapped = []string{wrapped[0], text.Trunc(strings.Join(wrapped[1:], " "), w)}
+		}
+		for _, l := range wrapped {
+			lines = append(lines, st.Dim.Render(l))
+		}
 	}
 	return lines, cols
 }
