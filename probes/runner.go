@@ -4,66 +4,85 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
-// runTarget runs one probe until its deadline (see deadline) and never
-// waits much past it.
-func (s *Scheduler) runTarget(ctx context.Context, t *target, dl time.Time) []Result {
+// runTarget runs t's probe on this goroutine until its deadline dl, and
+// never makes the round wait much past it. A probe that returns by then
+// (or within the grace after it) has its results returned with returned.
+// One that does not is given up on: a watchdog frees its slots (free),
+// records every check as timed out and calls late, and runTarget returns
+// overran whenever the probe does return; its results are dropped, and the
+// target stays busy until then.
+func (s *Scheduler) runTarget(ctx context.Context, t *target, dl time.Time, free, late func()) ([]Result, sampleState) {
 	t.mu.Lock()
 	if t.busy {
 		t.mu.Unlock()
-		return s.failAll(t, Unknown, "still running from an earlier round", "probe did not return after its timeout in an earlier round", false)
+		return s.failAll(t, Unknown, "still running from an earlier round", "probe did not return after its timeout in an earlier round", false), returned
 	}
 	t.busy = true
 	t.mu.Unlock()
 
 	start := s.opts.Now()
 	pctx, cancel := context.WithDeadline(ctx, dl)
-	out := make(chan []Result, 1)
-	go func() {
-		defer cancel()
-		var rs []Result
-		func() {
-			defer func() {
-				if p := recover(); p != nil {
-					rs = s.failAll(t, Unknown, "probe failed", fmt.Sprintf("probe panicked: %v", p), false)
-				}
-			}()
-			rs = t.Probe.Run(pctx)
-		}()
-		t.mu.Lock() // free before reporting, so the next round may start it again
-		t.busy = false
-		t.mu.Unlock()
-		out <- rs
-	}()
-
-	var rs []Result
-	select {
-	case rs = <-out:
-	case <-pctx.Done():
-		grace := time.NewTimer(s.opts.Grace)
-		select {
-		case rs = <-out:
-			grace.Stop()
-		case <-grace.C:
-			msg := fmt.Sprintf("timed out after %s", t.Timeout)
-			if ctx.Err() != nil {
-				msg = "cancelled"
-			}
-			rs = s.failAll(t, -1, msg, "probe "+msg, true)
+	defer cancel()
+	var claimed atomic.Bool // the probe's return and the watchdog: the first reports
+	giveUp := func() {
+		if !claimed.CompareAndSwap(false, true) {
+			return
 		}
+		msg := fmt.Sprintf("timed out after %s", t.Timeout)
+		if ctx.Err() != nil {
+			msg = "cancelled"
+		}
+		rs := s.failAll(t, -1, msg, "probe "+msg, true)
+		s.setDurations(rs, start)
+		free()
+		s.record(t, rs)
+		late()
+	}
+	var watchdog atomic.Pointer[time.Timer]
+	stop := context.AfterFunc(pctx, func() { watchdog.Store(time.AfterFunc(s.opts.Grace, giveUp)) })
+
+	rs := s.runProbe(pctx, t)
+	t.mu.Lock() // free before reporting, so the next round may start it again
+	t.busy = false
+	t.mu.Unlock()
+	if !stop() {
+		if w := watchdog.Load(); w != nil {
+			w.Stop()
+		}
+	}
+	if !claimed.CompareAndSwap(false, true) {
+		return nil, overran
 	}
 	if errors.Is(pctx.Err(), context.DeadlineExceeded) {
 		rs = s.fillTimedOut(t, rs)
 	}
+	s.setDurations(rs, start)
+	return rs, returned
+}
+
+// runProbe runs t's probe, turning a panic into a failed result.
+func (s *Scheduler) runProbe(ctx context.Context, t *target) (rs []Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			rs = s.failAll(t, Unknown, "probe failed", fmt.Sprintf("probe panicked: %v", p), false)
+		}
+	}()
+	return t.Probe.Run(ctx)
+}
+
+// setDurations gives results that do not say how long they took the time
+// since start.
+func (s *Scheduler) setDurations(rs []Result, start time.Time) {
 	took := s.opts.Now().Sub(start)
 	for i := range rs {
 		if rs[i].Duration == 0 {
 			rs[i].Duration = took
 		}
 	}
-	return rs
 }
 
 // fillTimedOut adds a timeout result for each check a probe left out when it

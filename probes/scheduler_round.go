@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -46,7 +47,7 @@ func (s *Scheduler) run(ctx context.Context, plan roundPlan) Snapshot {
 	s.publish()
 
 	workers := make(chan struct{}, s.opts.Workers)
-	var wg sync.WaitGroup
+	var pending sync.WaitGroup // targets whose samples are not recorded yet
 	done := make(chan struct{})
 	stopTicker := make(chan struct{})
 	go s.publishWhileRunning(stopTicker, done)
@@ -54,6 +55,7 @@ func (s *Scheduler) run(ctx context.Context, plan roundPlan) Snapshot {
 	if plan.spread {
 		order = s.byOffset
 	}
+	d := s.newDispatcher(ctx)
 	start := time.Now()
 	for _, t := range order {
 		due := start
@@ -66,13 +68,11 @@ func (s *Scheduler) run(ctx context.Context, plan roundPlan) Snapshot {
 		if ctx.Err() != nil {
 			break
 		}
-		wg.Add(1)
-		go func(t *target) {
-			defer wg.Done()
-			s.runOne(ctx, t, due, workers, plan.resample)
-		}(t)
+		pending.Add(1)
+		d.dispatch(job{t: t, due: due, workers: workers, resample: plan.resample, done: pending.Done})
 	}
-	wg.Wait()
+	d.close()
+	pending.Wait()
 	close(stopTicker)
 	<-done
 
@@ -89,48 +89,123 @@ func (s *Scheduler) run(ctx context.Context, plan roundPlan) Snapshot {
 	return s.Snapshot()
 }
 
+// job is one target's turn in a round.
+type job struct {
+	t        *target
+	due      time.Time
+	workers  chan struct{} // the round's pool
+	resample time.Duration
+	done     func() // called once the target has nothing more to record this round
+}
+
+// dispatcher hands a round's jobs to its runners, starting a runner only
+// when none is idle: a round needs about as many goroutines as probes wait
+// at once (the silent ones), not one per target.
+type dispatcher struct {
+	s    *Scheduler
+	ctx  context.Context
+	jobs chan job // unbuffered: a send succeeds only into an idle runner
+}
+
+func (s *Scheduler) newDispatcher(ctx context.Context) *dispatcher {
+	return &dispatcher{s: s, ctx: ctx, jobs: make(chan job)}
+}
+
+func (d *dispatcher) dispatch(j job) {
+	select {
+	case d.jobs <- j: // a runner that finished its last probe takes it
+	default:
+		go d.s.runner(d.ctx, j, d.jobs)
+		// Let the new runner start its probe: a quick one (refused, or
+		// open on a near server) may be done when the next target comes,
+		// and its runner takes that one.
+		runtime.Gosched()
+	}
+}
+
+// close ends the round's dispatch: idle runners end, busy ones after their probe.
+func (d *dispatcher) close() { close(d.jobs) }
+
+// runner runs j, then each job handed to it, until the round has no more.
+// A round's runners are reused: one goroutine per probe in flight, not one
+// per target.
+func (s *Scheduler) runner(ctx context.Context, j job, jobs <-chan job) {
+	for ok := true; ok; j, ok = <-jobs {
+		s.runOne(ctx, j)
+	}
+}
+
 // runOne takes one target's sample (two for a resampled rate probe) under
-// the address cap and the worker pool.
-func (s *Scheduler) runOne(ctx context.Context, t *target, due time.Time, workers chan struct{}, resample time.Duration) {
-	rs, ok := s.sample(ctx, t, due, workers)
-	if !ok {
+// the address cap and the worker pool, records it, and calls j.done.
+func (s *Scheduler) runOne(ctx context.Context, j job) {
+	t := j.t
+	rs, st := s.sample(ctx, t, j.due, j.workers, j.done)
+	switch st {
+	case notStarted:
+		j.done()
+		return
+	case overran: // the watchdog recorded the timeout and called done
 		return
 	}
 	s.record(t, rs)
-	if resample <= 0 || !t.rate || timedOut(rs) {
+	if j.resample <= 0 || !t.rate || timedOut(rs) || !sleepUntil(ctx, time.Now().Add(j.resample)) {
+		j.done()
 		return
 	}
-	if !sleepUntil(ctx, time.Now().Add(resample)) {
+	rs, st = s.sample(ctx, t, time.Now(), j.workers, j.done)
+	switch st {
+	case overran:
 		return
-	}
-	if rs, ok = s.sample(ctx, t, time.Now(), workers); ok {
+	case returned:
 		s.record(t, rs)
 	}
+	j.done()
 }
+
+// sampleState is how a sample ended.
+type sampleState int
+
+const (
+	returned   sampleState = iota // results to record
+	notStarted                    // the round was cancelled before the target could start
+	overran                       // the probe outlived its deadline and grace: already recorded as timed out
+)
 
 // sample waits for a slot of t's address and of the pool, then runs t,
 // which was due to start at due. A probe that finds its address busy for a
 // whole timeout is reported unknown (it was not probed, which says nothing
-// about the server); false means the round was cancelled before t could start.
-func (s *Scheduler) sample(ctx context.Context, t *target, due time.Time, workers chan struct{}) ([]Result, bool) {
+// about the server). late is called when the probe overran (see runTarget).
+func (s *Scheduler) sample(ctx context.Context, t *target, due time.Time, workers chan struct{}, late func()) ([]Result, sampleState) {
+	var release []chan struct{}
 	if t.addr != nil {
 		if !s.addressSlot(ctx, t, due) {
 			if ctx.Err() != nil {
-				return nil, false
+				return nil, notStarted
 			}
 			msg := fmt.Sprintf("not probed: %d other probes of %s still running (max_per_address %d)", cap(t.addr), t.Address, cap(t.addr))
-			return s.failAll(t, Unknown, msg, msg, false), true
+			return s.failAll(t, Unknown, msg, msg, false), returned
 		}
-		defer func() { <-t.addr }()
+		release = append(release, t.addr)
 	}
 	select {
 	case workers <- struct{}{}:
+		release = append(release, workers)
 	case <-ctx.Done():
-		return nil, false
+		for _, ch := range release {
+			<-ch
+		}
+		return nil, notStarted
 	}
-	defer func() { <-workers }()
+	// The slots are given back once: when the probe returns, or when the
+	// scheduler gives up on it, whichever is first.
+	free := sync.OnceFunc(func() {
+		for _, ch := range release {
+			<-ch
+		}
+	})
+	defer free()
 	s.markInFlight(t)
-	return s.runTarget(ctx, t, deadline(due, t.Timeout, time.Now())), true
+	return s.runTarget(ctx, t, deadline(due, t.Timeout, time.Now()), free, late)
 }
 
 // deadline is when a probe due at due and starting at now must end: its

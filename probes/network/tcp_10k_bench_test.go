@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,6 +67,28 @@ func status(field string) float64 {
 	return -1
 }
 
+// writeProfiles writes the heap and goroutine profiles in the middle of a
+// round (a second in, while the silent targets wait) into the directory
+// $TRIAGE_BENCH_PROFILES names, when it is set: where a round's memory goes
+// (go tool pprof -sample_index=inuse_space heap.pprof).
+func writeProfiles(b *testing.B) {
+	dir := os.Getenv("TRIAGE_BENCH_PROFILES")
+	if dir == "" {
+		return
+	}
+	for _, name := range []string{"heap", "goroutine"} {
+		f, err := os.Create(filepath.Join(dir, name+".pprof"))
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+			b.Error(err)
+		}
+		_ = f.Close()
+	}
+}
+
 // BenchmarkRound10000TCP is one scheduler round of 10,000 tcp probes, each
 // of its own endpoint on 250 loopback addresses (127.20.0.1–250): a third
 // open (a listener nobody accepts from), a third refused (no listener), a
@@ -111,22 +135,27 @@ func BenchmarkRound10000TCP(b *testing.B) {
 	var worst time.Duration
 	cpu0 := cpuTime()
 	var stackPeak, heapPeak uint64
+	goPeak := 0
 	for range b.N {
 		start := time.Now()
 		stop := make(chan struct{})
 		sampled := make(chan struct{})
 		go func() { // the round's memory at its fullest: sampled while it runs
 			defer close(sampled)
-			tick := time.NewTicker(100 * time.Millisecond)
+			tick := time.NewTicker(20 * time.Millisecond)
 			defer tick.Stop()
 			var ms runtime.MemStats
-			for {
+			for i := 1; ; i++ {
 				select {
 				case <-stop:
 					return
 				case <-tick.C:
 					runtime.ReadMemStats(&ms)
 					stackPeak, heapPeak = max(stackPeak, ms.StackInuse), max(heapPeak, ms.HeapInuse)
+					goPeak = max(goPeak, runtime.NumGoroutine())
+					if i == 50 {
+						writeProfiles(b)
+					}
 				}
 			}
 		}()
@@ -153,6 +182,7 @@ func BenchmarkRound10000TCP(b *testing.B) {
 	b.ReportMetric(worst.Seconds(), "worst-s/round")
 	b.ReportMetric(worst.Seconds()/timeout.Seconds(), "×timeout")
 	b.ReportMetric(float64(stackPeak)/(1<<20), "stack-MiB")
+	b.ReportMetric(float64(goPeak), "goroutines")
 	b.ReportMetric(float64(heapPeak)/(1<<20), "heap-MiB")
 	b.ReportMetric(status("VmRSS"), "rss-MiB")
 	b.ReportMetric(status("VmHWM"), "peak-rss-MiB")
