@@ -11,11 +11,11 @@ import (
 // runTarget runs t's probe on this goroutine until its deadline dl, and
 // never makes the round wait much past it. A probe that returns by then
 // (or within the grace after it) has its results returned with returned.
-// One that does not is given up on: a watchdog frees its slots (free),
-// records every check as timed out and calls late, and runTarget returns
-// overran whenever the probe does return; its results are dropped, and the
-// target stays busy until then.
-func (s *Scheduler) runTarget(ctx context.Context, t *target, dl time.Time, free, late func()) ([]Result, sampleState) {
+// One that does not is given up on: a watchdog frees its slots, records
+// every check as timed out and calls late, and runTarget returns overran
+// whenever the probe does return; its results are dropped, and the target
+// stays busy until then.
+func (s *Scheduler) runTarget(ctx context.Context, t *target, dl time.Time, sl *slots, late func()) ([]Result, sampleState) {
 	t.mu.Lock()
 	if t.busy {
 		t.mu.Unlock()
@@ -24,44 +24,64 @@ func (s *Scheduler) runTarget(ctx context.Context, t *target, dl time.Time, free
 	t.busy = true
 	t.mu.Unlock()
 
-	start := s.opts.Now()
 	pctx, cancel := context.WithDeadline(ctx, dl)
 	defer cancel()
-	var claimed atomic.Bool // the probe's return and the watchdog: the first reports
-	giveUp := func() {
-		if !claimed.CompareAndSwap(false, true) {
-			return
-		}
-		msg := fmt.Sprintf("timed out after %s", t.Timeout)
-		if ctx.Err() != nil {
-			msg = "cancelled"
-		}
-		rs := s.failAll(t, -1, msg, "probe "+msg, true)
-		s.setDurations(rs, start)
-		free()
-		s.record(t, rs)
-		late()
-	}
-	var watchdog atomic.Pointer[time.Timer]
-	stop := context.AfterFunc(pctx, func() { watchdog.Store(time.AfterFunc(s.opts.Grace, giveUp)) })
+	w := &watchdog{s: s, t: t, round: ctx, start: s.opts.Now(), slots: sl, late: late}
+	stop := context.AfterFunc(pctx, w.arm)
 
 	rs := s.runProbe(pctx, t)
 	t.mu.Lock() // free before reporting, so the next round may start it again
 	t.busy = false
 	t.mu.Unlock()
 	if !stop() {
-		if w := watchdog.Load(); w != nil {
-			w.Stop()
-		}
+		w.disarm()
 	}
-	if !claimed.CompareAndSwap(false, true) {
+	if !w.claimed.CompareAndSwap(false, true) {
 		return nil, overran
 	}
 	if errors.Is(pctx.Err(), context.DeadlineExceeded) {
 		rs = s.fillTimedOut(t, rs)
 	}
-	s.setDurations(rs, start)
+	s.setDurations(rs, w.start)
 	return rs, returned
+}
+
+// watchdog gives up on a probe the grace after its context ended, unless
+// the probe has returned by then: of the two, the first to claim reports.
+type watchdog struct {
+	s       *Scheduler
+	t       *target
+	round   context.Context
+	start   time.Time
+	slots   *slots
+	late    func()
+	claimed atomic.Bool
+	timer   atomic.Pointer[time.Timer]
+}
+
+// arm starts the grace; it runs when the probe's context ends.
+func (w *watchdog) arm() { w.timer.Store(time.AfterFunc(w.s.opts.Grace, w.giveUp)) }
+
+// disarm stops the grace when the probe returned after its context ended.
+func (w *watchdog) disarm() {
+	if tm := w.timer.Load(); tm != nil {
+		tm.Stop()
+	}
+}
+
+func (w *watchdog) giveUp() {
+	if !w.claimed.CompareAndSwap(false, true) {
+		return
+	}
+	msg := fmt.Sprintf("timed out after %s", w.t.Timeout)
+	if w.round.Err() != nil {
+		msg = "cancelled"
+	}
+	rs := w.s.failAll(w.t, -1, msg, "probe "+msg, true)
+	w.s.setDurations(rs, w.start)
+	w.slots.free()
+	w.s.record(w.t, rs)
+	w.late()
 }
 
 // runProbe runs t's probe, turning a panic into a failed result.
@@ -111,8 +131,8 @@ func (s *Scheduler) fillTimedOut(t *target, rs []Result) []Result {
 // check's own OnTimeout rule".
 func (s *Scheduler) failAll(t *target, status Status, summary, err string, timedOut bool) []Result {
 	rs := make([]Result, 0, len(t.checks))
-	for _, c := range t.checks {
-		r := s.blank(t, c)
+	for i, c := range t.checks {
+		r := s.blank(t, i)
 		r.Status = status
 		if status < 0 {
 			r.Status = c.OnTimeout

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -176,7 +177,7 @@ const (
 // whole timeout is reported unknown (it was not probed, which says nothing
 // about the server). late is called when the probe overran (see runTarget).
 func (s *Scheduler) sample(ctx context.Context, t *target, due time.Time, workers chan struct{}, late func()) ([]Result, sampleState) {
-	var release []chan struct{}
+	sl := &slots{}
 	if t.addr != nil {
 		if !s.addressSlot(ctx, t, due) {
 			if ctx.Err() != nil {
@@ -185,27 +186,38 @@ func (s *Scheduler) sample(ctx context.Context, t *target, due time.Time, worker
 			msg := fmt.Sprintf("not probed: %d other probes of %s still running (max_per_address %d)", cap(t.addr), t.Address, cap(t.addr))
 			return s.failAll(t, Unknown, msg, msg, false), returned
 		}
-		release = append(release, t.addr)
+		sl.addr = t.addr
 	}
 	select {
 	case workers <- struct{}{}:
-		release = append(release, workers)
+		sl.pool = workers
 	case <-ctx.Done():
-		for _, ch := range release {
-			<-ch
-		}
+		sl.free()
 		return nil, notStarted
 	}
-	// The slots are given back once: when the probe returns, or when the
-	// scheduler gives up on it, whichever is first.
-	free := sync.OnceFunc(func() {
-		for _, ch := range release {
-			<-ch
-		}
-	})
-	defer free()
+	defer sl.free()
 	s.markInFlight(t)
-	return s.runTarget(ctx, t, deadline(due, t.Timeout, time.Now()), free, late)
+	return s.runTarget(ctx, t, deadline(due, t.Timeout, time.Now()), sl, late)
+}
+
+// slots are the address and pool slots a probe holds while it runs, given
+// back once: when the probe returns, or when the scheduler gives up on it,
+// whichever is first.
+type slots struct {
+	addr, pool chan struct{} // nil: not held
+	freed      atomic.Bool
+}
+
+func (sl *slots) free() {
+	if !sl.freed.CompareAndSwap(false, true) {
+		return
+	}
+	if sl.pool != nil {
+		<-sl.pool
+	}
+	if sl.addr != nil {
+		<-sl.addr
+	}
 }
 
 // deadline is when a probe due at due and starting at now must end: its
@@ -245,8 +257,8 @@ func (s *Scheduler) markInFlight(t *target) {
 	now := s.opts.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, c := range t.checks {
-		if st, ok := s.states[t.Component+"/"+t.ProbeID+"/"+c.Name]; ok {
+	for _, id := range t.ids {
+		if st, ok := s.states[id]; ok {
 			st.InFlight, st.Since = true, now
 		}
 	}

@@ -3,10 +3,12 @@ package probes
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/fivelayer/triage/internal/testenv/grace"
 	"github.com/stretchr/testify/assert"
@@ -263,4 +265,27 @@ func TestNothingChangedNothingPublished(t *testing.T) {
 		t.Fatalf("published version %d again after the round", snap.Version)
 	default:
 	}
+}
+
+// TestSampleIsCompact: a history sample is 32 bytes and holds no pointer,
+// so the collector never scans the millions an estate of ten thousand
+// checks keeps; its time survives the round trip to nanoseconds.
+func TestSampleIsCompact(t *testing.T) {
+	assert.Equal(t, uintptr(32), unsafe.Sizeof(Sample{}))
+	st := reflect.TypeFor[Sample]()
+	for i := range st.NumField() {
+		switch st.Field(i).Type.Kind() {
+		case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Interface, reflect.Struct:
+			t.Errorf("Sample.%s is a %s: samples must hold no pointer", st.Field(i).Name, st.Field(i).Type)
+		}
+	}
+	at := time.Date(2026, 12, 6, 21, 0, 0, 123456789, time.UTC)
+	s := NewSample(at, Warn, V(4.5))
+	assert.True(t, s.Time().Equal(at))
+	assert.Equal(t, Warn, s.Status)
+	assert.True(t, s.HasValue)
+	assert.Equal(t, 4.5, s.Value)
+	none := NewSample(time.Time{}, Unknown, nil)
+	assert.True(t, none.Time().IsZero(), "an unknown time stays unknown")
+	assert.False(t, none.HasValue)
 }

@@ -4,41 +4,58 @@ package probes
 // scheduler and attributing missing checks.
 func (s *Scheduler) record(t *target, rs []Result) {
 	now := s.opts.Now()
-	byName := make(map[string]Check, len(t.checks))
-	for _, c := range t.checks {
-		byName[c.Name] = c
+	// Which of t's own checks got a result (bit i for t.checks[i]); past the
+	// 64th (no kind has that many) a check counts as answered.
+	var seen uint64
+	mark := func(i int) {
+		if i < 64 {
+			seen |= 1 << i
+		}
 	}
-	seen := map[string]bool{}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.version++
 	for _, r := range rs {
-		c, known := byName[r.Check]
+		ci := t.checkIndex(r.Check)
+		var c Check
+		if ci >= 0 {
+			c = t.checks[ci]
+		}
 		if r.Component == "" {
 			r.Component = t.Component
 		}
+		// A result of one of t's own checks has its id built already;
+		// others (a fleet's instances) are the target's dynamic checks.
+		own := ci >= 0 && r.Component == t.Component
 		r.Probe, r.Kind = t.ProbeID, t.Kind
 		if t.Off[r.Check] {
 			continue // switched off in config: never shown, never graded
 		}
+		if own {
+			r.ID = t.ids[ci]
+		} else {
+			r.ID = r.Component + "/" + r.Probe + "/" + r.Check
+		}
 		if r.Absent {
-			seen[r.Component+"/"+r.Probe+"/"+r.Check] = true
-			s.drop(r.Component + "/" + r.Probe + "/" + r.Check)
+			if own {
+				mark(ci)
+			}
+			s.drop(r.ID)
 			continue
 		}
-		if known {
+		if ci >= 0 {
 			r.Layer, r.Latent = c.Layer, r.Latent || c.Latent
 		}
 		r.Impact = ImpactOf(c, r)
-		r.ID = r.Component + "/" + r.Probe + "/" + r.Check
 		if r.Time.IsZero() {
 			r.Time = now
 		}
 		if r.Status < OK || r.Status > Unknown {
 			r.Status = Unknown
 		}
-		seen[r.ID] = true
-		if !known || r.Component != t.Component {
+		if own {
+			mark(ci)
+		} else {
 			if t.dynamic == nil {
 				t.dynamic = map[string]Result{}
 			}
@@ -46,13 +63,23 @@ func (s *Scheduler) record(t *target, rs []Result) {
 		}
 		s.store(r)
 	}
-	for _, c := range t.checks {
-		b := s.blank(t, c)
-		if !seen[b.ID] {
+	for i := range t.checks {
+		if i < 64 && seen&(1<<i) == 0 {
+			b := s.blank(t, i)
 			b.Summary, b.Err, b.Time = "no result", "probe returned no result for this check", now
 			s.store(b)
 		}
 	}
+}
+
+// checkIndex is the index of t's check named name, or -1.
+func (t *target) checkIndex(name string) int {
+	for i, c := range t.checks {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // drop forgets a check the target does not expose.
@@ -74,11 +101,7 @@ func (s *Scheduler) store(r Result) {
 	if !ok {
 		st = s.addState(r)
 	}
-	smp := Sample{Time: r.Time, Status: r.Status}
-	if r.Value != nil {
-		smp.Value, smp.HasValue = *r.Value, true
-	}
-	buf := appendSample(st.buf, smp, s.opts.HistoryLen)
+	buf := appendSample(st.buf, NewSample(r.Time, r.Status, r.Value), s.opts.HistoryLen)
 	*st = CheckState{Result: r, Probed: true, TimedOut: r.TimedOut, History: buf[:len(buf):len(buf)], buf: buf}
 }
 
@@ -88,7 +111,7 @@ func (s *Scheduler) store(r Result) {
 // their capacity); the backing array holds n plus an eighth of slack. When the
 // slack is used up, the newest n-1 samples move to a fresh array. That is
 // about 8 samples copied per append instead of n, and at most n·9/8 samples
-// (48 bytes each) kept per check; a young history grows by doubling.
+// (32 bytes each) kept per check; a young history grows by doubling.
 func appendSample(buf []Sample, smp Sample, n int) []Sample {
 	if len(buf) == cap(buf) {
 		keep := buf[max(0, len(buf)-n+1):]

@@ -38,13 +38,16 @@ var (
 	tcpLossCrit       = 5.0
 )
 
-// TCP is one configured tcp probe.
+// TCP is one configured tcp probe. It keeps only what it reads of its
+// spec: an estate may hold ten thousand of them.
 type TCP struct {
-	spec     probes.Spec
-	host     string
-	count    int
-	interval time.Duration
-	dialer   net.Dialer
+	address           string
+	host              string
+	th                probes.Threshold // of connect
+	count             int
+	interval          time.Duration
+	open, closed, udp []int
+	dialer            net.Dialer
 }
 
 var _ probes.Probe = (*TCP)(nil)
@@ -60,7 +63,8 @@ func NewTCP(spec probes.Spec) (probes.Probe, error) {
 			return nil, fmt.Errorf("tcp: port %d out of range", p)
 		}
 	}
-	t := &TCP{spec: spec, host: host, count: spec.Count, interval: spec.Interval.D()}
+	t := &TCP{address: spec.Address, host: host, th: spec.Threshold("connect", DefaultTCPConnect),
+		count: spec.Count, interval: spec.Interval.D(), open: spec.Open, closed: spec.Closed, udp: spec.UDP}
 	if t.count <= 0 {
 		t.count = 3
 	}
@@ -71,7 +75,7 @@ func NewTCP(spec probes.Spec) (probes.Probe, error) {
 }
 
 func (t *TCP) hasPorts() bool {
-	return len(t.spec.Open)+len(t.spec.Closed)+len(t.spec.UDP) > 0
+	return len(t.open)+len(t.closed)+len(t.udp) > 0
 }
 
 // Checks lists connect, and ports when any are configured.
@@ -127,7 +131,7 @@ func (t *TCP) connect(ctx context.Context, budget time.Duration) probes.Result {
 		}
 		actx, cancel := context.WithTimeout(ctx, per)
 		start := time.Now()
-		c, err := t.dialer.DialContext(actx, "tcp", t.spec.Address)
+		c, err := t.dialer.DialContext(actx, "tcp", t.address)
 		lat := time.Since(start)
 		cancel()
 		if c != nil {
@@ -138,12 +142,12 @@ func (t *TCP) connect(ctx context.Context, budget time.Duration) probes.Result {
 		}
 		atts = append(atts, attempt{lat, err})
 	}
-	return gradeConnect(t.spec, atts, per)
+	return gradeConnect(t.address, t.th, atts, per)
 }
 
-// gradeConnect turns attempts into the connect result. Pure, table-tested.
-func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Result {
-	th := spec.Threshold("connect", DefaultTCPConnect)
+// gradeConnect turns attempts on address into the connect result, graded by
+// th. Pure, table-tested.
+func gradeConnect(address string, th probes.Threshold, atts []attempt, per time.Duration) probes.Result {
 	r := probes.Result{Check: "connect", Unit: "ms", For: th.ForDuration()}
 	if len(atts) == 0 {
 		r.Status, r.Summary, r.Err = probes.Unknown, "no attempt completed", "round cancelled before any connect finished"
@@ -172,7 +176,7 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 	}
 	loss := 100 * float64(len(atts)-ok) / float64(len(atts))
 	ev := map[string]any{
-		"address": spec.Address, "attempts": len(atts), "succeeded": ok,
+		"address": address, "attempts": len(atts), "succeeded": ok,
 		"refused": refused, "timed_out": timeouts, "loss_percent": loss,
 		"attempt_timeout_ms": per.Milliseconds(),
 	}
@@ -182,11 +186,11 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 		r.Err = lastErr.Error()
 		switch {
 		case timeouts == len(atts):
-			r.Summary = fmt.Sprintf("%s timed out (%d/%d attempts, %s each)", spec.Address, timeouts, len(atts), per.Round(time.Millisecond))
+			r.Summary = fmt.Sprintf("%s timed out (%d/%d attempts, %s each)", address, timeouts, len(atts), per.Round(time.Millisecond))
 		case refused == len(atts):
-			r.Summary = fmt.Sprintf("%s connection refused (%d/%d)", spec.Address, refused, len(atts))
+			r.Summary = fmt.Sprintf("%s connection refused (%d/%d)", address, refused, len(atts))
 		default:
-			r.Summary = fmt.Sprintf("%s unreachable: %s", spec.Address, probes.ErrWords(lastErr))
+			r.Summary = fmt.Sprintf("%s unreachable: %s", address, probes.ErrWords(lastErr))
 		}
 		return r
 	}
@@ -195,7 +199,7 @@ func gradeConnect(spec probes.Spec, atts []attempt, per time.Duration) probes.Re
 	r.Value = probes.V(ms)
 	ev["latency_avg_ms"], ev["latency_min_ms"], ev["latency_max_ms"] = ms, float64(minL.Microseconds())/1000, float64(maxL.Microseconds())/1000
 	r.Status = th.Grade(ms)
-	r.Summary = fmt.Sprintf("%s connect %.1f ms avg, %.0f%% loss", spec.Address, ms, loss)
+	r.Summary = fmt.Sprintf("%s connect %.1f ms avg, %.0f%% loss", address, ms, loss)
 	if loss > tcpLossCrit {
 		r.Status = probes.Crit
 		r.Summary += fmt.Sprintf(" (> %.0f%%: %s)", tcpLossCrit, probes.ErrWords(lastErr))
@@ -233,13 +237,13 @@ func (t *TCP) ports(ctx context.Context) probes.Result {
 		proto, want string
 	}
 	var jobs []job
-	for _, p := range t.spec.Open {
+	for _, p := range t.open {
 		jobs = append(jobs, job{p, "tcp", "open"})
 	}
-	for _, p := range t.spec.Closed {
+	for _, p := range t.closed {
 		jobs = append(jobs, job{p, "tcp", "closed"})
 	}
-	for _, p := range t.spec.UDP {
+	for _, p := range t.udp {
 		jobs = append(jobs, job{p, "udp", "answers"})
 	}
 	res := make([]portVerdict, len(jobs))

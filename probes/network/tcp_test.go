@@ -80,18 +80,18 @@ func TestGradeConnect(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := gradeConnect(probes.Spec{Address: "x:1"}, tc.atts, time.Second)
+			r := gradeConnect("x:1", DefaultTCPConnect, tc.atts, time.Second)
 			assert.Equal(t, tc.status, r.Status, r.Summary)
 			assert.InDelta(t, tc.loss, r.Evidence["loss_percent"], 0.01)
 		})
 	}
 	t.Run("override threshold", func(t *testing.T) {
 		spec := probes.Spec{Address: "x:1", Thresholds: map[string]probes.Threshold{"connect": {Crit: probes.V(2000)}}}
-		r := gradeConnect(spec, []attempt{slow}, time.Second)
+		r := gradeConnect(spec.Address, spec.Threshold("connect", DefaultTCPConnect), []attempt{slow}, time.Second)
 		assert.Equal(t, probes.Warn, r.Status, r.Summary)
 	})
 	t.Run("no attempts is unknown, never ok", func(t *testing.T) {
-		r := gradeConnect(probes.Spec{}, nil, time.Second)
+		r := gradeConnect("", DefaultTCPConnect, nil, time.Second)
 		assert.Equal(t, probes.Unknown, r.Status)
 	})
 }

@@ -174,7 +174,7 @@ func (r *Recorder) check(c probes.CheckState, key bool) (*checkLine, error) {
 	cl.History = newSamples(c, since)
 	newest := since
 	if n := len(c.History); n > 0 {
-		newest = c.History[n-1].Time
+		newest = c.History[n-1].Time()
 	}
 	r.last[c.ID] = &lastCheck{raw: string(raw), time: c.Time, duration: c.Duration, sample: newest}
 	return cl, nil
@@ -184,7 +184,7 @@ func (r *Recorder) check(c probes.CheckState, key bool) (*checkLine, error) {
 // the one sample its current result implies (the usual case).
 func newSamples(c probes.CheckState, since time.Time) []sampleLine {
 	i := len(c.History)
-	for i > 0 && c.History[i-1].Time.After(since) {
+	for i > 0 && c.History[i-1].Time().After(since) {
 		i--
 	}
 	added := c.History[i:]
@@ -196,7 +196,7 @@ func newSamples(c probes.CheckState, since time.Time) []sampleLine {
 	}
 	out := make([]sampleLine, len(added))
 	for j, s := range added {
-		out[j] = sampleLine{Time: s.Time, Status: s.Status}
+		out[j] = sampleLine{Time: s.Time(), Status: s.Status}
 		if s.HasValue {
 			out[j].Value = probes.V(s.Value)
 		}
@@ -206,11 +206,7 @@ func newSamples(c probes.CheckState, since time.Time) []sampleLine {
 
 // impliedSample is the history sample the scheduler stores with r.
 func impliedSample(r probes.Result) probes.Sample {
-	s := probes.Sample{Time: r.Time, Status: r.Status}
-	if r.Value != nil {
-		s.Value, s.HasValue = *r.Value, true
-	}
-	return s
+	return probes.NewSample(r.Time, r.Status, r.Value)
 }
 
 // Event records a timeline event from outside the probes.

@@ -168,7 +168,7 @@ func comparable(t *testing.T, s probes.Snapshot) string {
 		cc := check{Result: c.Result, Time: c.Time.UTC().Format(time.RFC3339Nano), Duration: c.Duration, For: c.For,
 			Latent: c.Latent, TimedOut: c.Result.TimedOut, Warmup: c.Warmup, Probed: c.Probed, InFlight: c.InFlight, StTimOut: c.TimedOut}
 		for _, h := range c.History {
-			cc.History = append(cc.History, fmt.Sprintf("%s %s %g %v", h.Time.UTC().Format(time.RFC3339Nano), h.Status, h.Value, h.HasValue))
+			cc.History = append(cc.History, fmt.Sprintf("%s %s %g %v", h.Time().UTC().Format(time.RFC3339Nano), h.Status, h.Value, h.HasValue))
 		}
 		out.Checks = append(out.Checks, cc)
 	}

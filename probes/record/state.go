@@ -94,11 +94,7 @@ func (st *state) applyCheck(cl *checkLine, key bool) error {
 	cs.Time, cs.Duration, cs.InFlight = cl.Time, cl.Duration, cl.InFlight
 	if len(cl.History) > 0 {
 		for _, s := range cl.History {
-			smp := probes.Sample{Time: s.Time, Status: s.Status}
-			if s.Value != nil {
-				smp.Value, smp.HasValue = *s.Value, true
-			}
-			st.addSample(cl.ID, cs, smp)
+			st.addSample(cl.ID, cs, probes.NewSample(s.Time, s.Status, s.Value))
 		}
 		return nil
 	}
@@ -116,7 +112,7 @@ func (st *state) addSample(id string, cs *probes.CheckState, s probes.Sample) {
 		h = h[len(h)-st.histLen+1:]
 	}
 	cs.History = append(h, s)
-	st.lastSample[id] = s.Time
+	st.lastSample[id] = s.Time()
 }
 
 // snapshot is the state as a snapshot value.

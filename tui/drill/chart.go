@@ -24,7 +24,7 @@ func History(st *common.Styles, h []probes.Sample, unit string, w int) []string 
 			vals = append(vals, s.Value)
 		}
 	}
-	span := text.Age(h[len(h)-1].Time.Sub(h[0].Time))
+	span := text.Age(h[len(h)-1].Time().Sub(h[0].Time()))
 	if len(vals) == 0 {
 		var b []rune
 		for _, s := range h[max(0, len(h)-w):] {
