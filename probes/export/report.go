@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"github.com/fivelayer/triage/internal/safety"
@@ -87,11 +88,76 @@ func writeDiagnosis(b *strings.Builder, d incident.Diagnosis) {
 	}
 }
 
-// JSON writes the report indented, one document.
+// JSON writes the report indented, one document: the bytes json.Encoder
+// with SetIndent("", "  ") writes, indented on the way out rather than in
+// memory (a report of 10,000 checks is 15 MB, and indenting it in memory
+// held it twice more).
 func JSON(w io.Writer, r Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	compact, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	writeIndented(bw, compact, "  ")
+	_ = bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+// writeIndented writes compact JSON (as json.Marshal makes it) indented as
+// json.Indent would with no prefix: empty objects and arrays stay {} and [].
+// Write errors are left to the caller's Flush.
+func writeIndented(w *bufio.Writer, compact []byte, indent string) {
+	depth := 0
+	open := false // just after { or [: the newline waits for the next byte
+	inString, escaped := false, false
+	newline := func() {
+		_ = w.WriteByte('\n')
+		for range depth {
+			_, _ = w.WriteString(indent)
+		}
+	}
+	for _, c := range compact {
+		if inString {
+			_ = w.WriteByte(c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		if open && c != '}' && c != ']' {
+			open = false
+			depth++
+			newline()
+		}
+		switch c {
+		case '"':
+			inString = true
+			_ = w.WriteByte(c)
+		case '{', '[':
+			open = true
+			_ = w.WriteByte(c)
+		case ',':
+			_ = w.WriteByte(c)
+			newline()
+		case ':':
+			_, _ = w.WriteString(": ")
+		case '}', ']':
+			if open {
+				open = false
+			} else {
+				depth--
+				newline()
+			}
+			_ = w.WriteByte(c)
+		default:
+			_ = w.WriteByte(c)
+		}
+	}
 }
 
 var glyphs = map[probes.Status]string{probes.OK: "✔", probes.Warn: "▲", probes.Crit: "✖", probes.Unknown: "?"}
