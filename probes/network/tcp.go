@@ -130,13 +130,8 @@ func (t *TCP) connect(ctx context.Context, budget time.Duration) probes.Result {
 			break // attempts cut short by the round are not counted as lost
 		}
 		actx, cancel := context.WithTimeout(ctx, per)
-		start := time.Now()
-		c, err := t.dialer.DialContext(actx, "tcp", t.address)
-		lat := time.Since(start)
+		lat, err := connectTCP(actx, &t.dialer, t.address)
 		cancel()
-		if c != nil {
-			_ = c.Close()
-		}
 		if err != nil && ctx.Err() != nil && actx.Err() == nil {
 			break
 		}
