@@ -31,7 +31,9 @@ func BenchmarkAssess(b *testing.B) {
 					kind, check, imp = "node_exporter", fmt.Sprintf("c%d", c), probes.Internal
 				}
 				results = append(results, probes.Result{ID: fmt.Sprintf("%s/%s/%s", name, kind, check), Component: name, Kind: kind,
-					Probe: kind, Check: check, Layer: probes.Layer(c % 5), Status: st, Impact: imp, Summary: "x"})
+					Probe: kind, Check: check, Layer: probes.Layer(c % 5), Status: st, Impact: imp, Summary: "x",
+					Evidence: map[string]any{"address": "127.0.0.1:1", "error": "connect: connection refused", "attempts": 3,
+						"latency_ms": 0.12, "samples": []float64{1, 2, 3}}})
 			}
 		}
 	}

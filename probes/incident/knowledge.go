@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/fivelayer/triage/probes"
 )
@@ -116,11 +117,71 @@ func Advise(r probes.Result, others []probes.Result, topo *Topology) []Advice {
 				out = append(out, say("%s %s: read the drill-down's evidence for %s", r.ID, r.Status, r.Component))
 			}
 		}
-		if corruption.MatchString(r.Summary + " " + r.Err + " " + fmt.Sprint(r.Evidence)) {
+		if corrupted(r) {
 			out = append(out, say(RestoreAdvice))
 		}
 	}
 	return out
+}
+
+// corrupted reports whether a result's words say the data is damaged: its
+// summary, its error or any text in its evidence. Numbers and flags in the
+// evidence say nothing about corruption and are not turned into text.
+func corrupted(r probes.Result) bool {
+	if corruption.MatchString(r.Summary) || corruption.MatchString(r.Err) {
+		return true
+	}
+	return textMatches(r.Evidence, 0)
+}
+
+// textMatches walks evidence for strings the corruption words match, a
+// few levels deep (evidence is tables of rows at most).
+func textMatches(v any, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	switch v := v.(type) {
+	case string:
+		return corruption.MatchString(v)
+	case error:
+		return corruption.MatchString(v.Error())
+	case fmt.Stringer:
+		return corruption.MatchString(v.String())
+	case map[string]any:
+		for _, x := range v {
+			if textMatches(x, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if textMatches(x, depth+1) {
+				return true
+			}
+		}
+	case []string:
+		for _, x := range v {
+			if corruption.MatchString(x) {
+				return true
+			}
+		}
+	case []map[string]any:
+		for _, x := range v {
+			if textMatches(x, depth+1) {
+				return true
+			}
+		}
+	case map[string]string:
+		for _, x := range v {
+			if corruption.MatchString(x) {
+				return true
+			}
+		}
+	case nil, bool, int, int64, uint64, float64, []float64, []int64, time.Duration, time.Time:
+	default: // a typed row or table: its text as fmt prints it
+		return corruption.MatchString(fmt.Sprint(v))
+	}
+	return false
 }
 
 func lookup(r probes.Result) adviser {
