@@ -38,7 +38,7 @@ func (g *Guard) Execute(ctx context.Context, plan Plan, typed, typedSecond strin
 	g.mu.Lock()
 	is := g.plans[plan.ID]
 	g.mu.Unlock()
-	if is == nil {
+	if is == nil || is.by != g.principal.key() { // a preview runs only for whoever asked for it
 		return g.refuse(Outcome{Plan: plan}, ErrUnknownPlan, start)
 	}
 	p := clonePlan(is.plan)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -53,19 +54,30 @@ type Guard struct {
 	cfg   *config.Config
 	opts  Options
 	audit *auditLog
-
-	mu      sync.Mutex
-	plans   map[string]*issued
-	busy    map[string]bool // components with an action running
-	secrets map[string]bool
+	*book // shared by every view of the guard (For)
+	// who acts through this view; nil: the process's own operator (the
+	// local screen, `triage act`), named by Options.Operator and Origin.
+	principal *Principal
 	// newAction builds the action for a request (a seam for tests).
 	newAction func(g *Guard, kind ActionKind, comp *config.Component) (action, error)
 }
 
-// issued is a preview the guard handed out, with the action that made it.
+// book is what every view of one guard shares: the previews handed out,
+// the components with an action running and the secrets to redact. One
+// action at a time per component holds across all SSH sessions.
+type book struct {
+	mu      sync.Mutex
+	plans   map[string]*issued
+	busy    map[string]bool // components with an action running
+	secrets map[string]bool
+}
+
+// issued is a preview the guard handed out, with the action that made it
+// and who asked for it (Principal.key; "" for the process's own operator).
 type issued struct {
 	plan Plan
 	act  action
+	by   string
 }
 
 // action is one kind of remediation behind the guard.
@@ -115,7 +127,8 @@ func NewGuard(cfg *config.Config, opts Options) *Guard {
 	}
 	g := &Guard{
 		cfg: cfg, opts: opts, audit: &auditLog{path: opts.AuditPath},
-		plans: map[string]*issued{}, busy: map[string]bool{}, secrets: map[string]bool{}, newAction: buildAction,
+		book:      &book{plans: map[string]*issued{}, busy: map[string]bool{}, secrets: map[string]bool{}},
+		newAction: buildAction,
 	}
 	for _, s := range cfg.Secrets() {
 		g.addSecret(s)
@@ -172,6 +185,8 @@ func (g *Guard) secretList() []string {
 // live state: read-only, replay, no such component, not enabled.
 func (g *Guard) gate(req Request) (*config.Component, error) {
 	switch {
+	case g.principal != nil && g.principal.Role != RoleOperator:
+		return nil, fmt.Errorf("%w: %s", ErrViewer, g.principal.Describe())
 	case g.opts.ReadOnly:
 		return nil, ErrReadOnly
 	case g.opts.Replay:
@@ -191,10 +206,10 @@ func (g *Guard) gate(req Request) (*config.Component, error) {
 // anything. A plan that cannot run carries its Refusal; the error is
 // reserved for requests that name no known action.
 func (g *Guard) Preview(ctx context.Context, req Request) (Plan, error) {
-	if req.Operator == "" {
+	if req.Operator == "" || g.principal != nil { // a session never names someone else
 		req.Operator = g.opts.Operator
 	}
-	if req.Origin == "" {
+	if req.Origin == "" || g.principal != nil {
 		req.Origin = g.opts.Origin
 	}
 	p := Plan{Request: req, ID: newID(), Created: g.opts.Now(), Target: req.Component}
@@ -207,6 +222,9 @@ func (g *Guard) Preview(ctx context.Context, req Request) (Plan, error) {
 	}
 	if gateErr != nil {
 		p.Refusal, p.Label = gateErr, describe(req)
+		if errors.Is(gateErr, ErrViewer) {
+			g.auditViewer(p) // someone who may only look tried to act: on record
+		}
 		return g.issue(p, nil), nil
 	}
 	act, err := g.newAction(g, req.Action, comp)
@@ -242,7 +260,7 @@ func (g *Guard) issue(p Plan, act action) Plan {
 			delete(g.plans, id)
 		}
 	}
-	g.plans[p.ID] = &issued{plan: clonePlan(p), act: act}
+	g.plans[p.ID] = &issued{plan: clonePlan(p), act: act, by: g.principal.key()}
 	g.mu.Unlock()
 	for _, is := range stale {
 		if is.act != nil {

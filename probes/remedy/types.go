@@ -35,6 +35,7 @@ const (
 // Refusals. Execute returns them wrapped; test with errors.Is.
 var (
 	ErrReadOnly       = errors.New("read-only mode: actions are disabled")
+	ErrViewer         = errors.New("viewer: this key may watch but not act")
 	ErrReplay         = errors.New("replay: actions are disabled on a recorded session")
 	ErrNotEnabled     = errors.New("action not enabled for this component in the config")
 	ErrNotConfirmed   = errors.New("confirmation does not match")
