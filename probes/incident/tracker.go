@@ -32,6 +32,8 @@ type Tracker struct {
 	// fall, so a first round still running is not taken for a recovery.
 	awaiting   map[string]bool
 	awaitUntil time.Time
+	// rev counts changes a reader could draw: updates, events, answers.
+	rev uint64
 }
 
 // NewTracker returns a tracker for an estate's topology (nil: no component
@@ -136,7 +138,17 @@ func (t *Tracker) Update(results []probes.Result, now time.Time) State {
 		t.journalf(Entry{Time: now, Kind: EntryGrade, State: st, Timeline: append([]Event(nil), t.timeline...)})
 	}
 	t.journalf(Entry{Time: now, Kind: EntryRound, State: st})
+	t.rev++
 	return st
+}
+
+// Revision changes whenever the tracker does (an update, an event, an
+// answer): a screen that reads the tracker another owner feeds redraws
+// when it moved.
+func (t *Tracker) Revision() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.rev
 }
 
 // Last returns the state of the last Update (the zero State before one), with
@@ -158,6 +170,7 @@ func (t *Tracker) Override(step string, yes bool) {
 	defer t.mu.Unlock()
 	t.overrides[step] = yes
 	t.journalf(Entry{Kind: EntryOverride, Step: step, Yes: yes})
+	t.rev++
 }
 
 // ClearOverride removes the operator's answer: the checks answer again.
@@ -166,6 +179,7 @@ func (t *Tracker) ClearOverride(step string) {
 	defer t.mu.Unlock()
 	delete(t.overrides, step)
 	t.journalf(Entry{Kind: EntryOverride, Step: step, Cleared: true})
+	t.rev++
 }
 
 // Overrides returns a copy of the operator's answers, nil when there are none.
@@ -204,6 +218,7 @@ const maxEvents = 5000
 
 func (t *Tracker) add(e Event) {
 	t.journalf(Entry{Time: e.Time, Kind: EntryEvent, Event: e})
+	t.rev++
 	t.timeline = append(t.timeline, e)
 	if len(t.timeline) > maxEvents {
 		t.timeline = t.timeline[len(t.timeline)-maxEvents:]
