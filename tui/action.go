@@ -24,8 +24,11 @@ type actions struct {
 	dlg     dialog.Model
 }
 
-func newActions(g *remedy.Guard) actions {
-	return actions{guard: g, ctx: context.Background(), running: &sync.WaitGroup{}}
+func newActions(g *remedy.Guard, running *sync.WaitGroup) actions {
+	if running == nil {
+		running = &sync.WaitGroup{}
+	}
+	return actions{guard: g, ctx: context.Background(), running: running}
 }
 
 // wait waits, at most limit, for executions in flight, so that the screen

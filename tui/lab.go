@@ -107,6 +107,25 @@ func (m Model) faultPanel() faultsChild {
 	return faultsChild{}
 }
 
+// followFaults keeps an open fault panel true to the estate: in `triage lab
+// --ssh` every session switches the same faults.
+func (m *Model) followFaults() {
+	i := m.find(viewFaults)
+	if i < 0 || m.lab.control == nil {
+		return
+	}
+	p := m.stack[i].(faultsChild)
+	if p.busy != "" {
+		return
+	}
+	if now := m.lab.control.Faults(); !slices.Equal(now, p.faults) {
+		p.faults = now
+		m.stack = slices.Clone(m.stack)
+		m.stack[i] = p
+		m.rev++
+	}
+}
+
 func (p faultsChild) Update(m *Model, msg tea.KeyMsg) (child, tea.Cmd, bool) {
 	k := m.ctx.Keys
 	if key.Matches(msg, k.Faultpanel.Toggle) {

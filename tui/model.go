@@ -33,6 +33,8 @@ type Model struct {
 	sub     <-chan probes.Snapshot
 	done    <-chan struct{}
 	tracker *incident.Tracker
+	fed     bool          // the tracker is fed by its owner; this screen reads it (Options.TrackerFed)
+	seen    uint64        // the tracker's revision this screen shows (fed only)
 	act     actions       // the guard and the action dialog (action.go)
 	lab     labHooks      // fault panel, recorded events (lab.go)
 	tracer  tracer        // the drill-down's path trace (trace.go)
@@ -79,8 +81,10 @@ func New(o Options) Model {
 		cfg = &config.Config{}
 	}
 	m := Model{
-		ctx:     &common.Context{Config: cfg, Styles: common.DefaultStyles(), Mode: o.Mode, Now: o.Now, Guarded: o.Guard != nil, Keys: common.DefaultKeyMap()},
-		act:     newActions(o.Guard),
+		ctx: &common.Context{Config: cfg, Styles: common.StylesFor(o.Renderer), Mode: o.Mode, Now: o.Now, Guarded: o.Guard != nil,
+			Keys: common.DefaultKeyMap(), Role: o.Role},
+		act:     newActions(o.Guard, o.Actions),
+		fed:     o.TrackerFed,
 		help:    help.New(),
 		sched:   o.Scheduler,
 		tracker: o.Tracker,
@@ -182,6 +186,13 @@ func (m *Model) handleSnapshot(snap probes.Snapshot) {
 	old, oldState := m.ctx.Estate, m.ctx.State
 	m.applySnapshot(snap)
 	st := m.ctx.State
+	if m.fed {
+		if !m.followTracker() && (old == nil || old.Fingerprint != m.ctx.Estate.Fingerprint) {
+			m.clampAll()
+			m.rev++
+		}
+		return
+	}
 	if old == nil || old.Fingerprint != m.ctx.Estate.Fingerprint || st.Grade != oldState.Grade ||
 		st.Reason != oldState.Reason || !st.Deadline.Equal(oldState.Deadline) || len(st.Pending) != len(oldState.Pending) {
 		m.ctx.Events = m.tracker.Timeline()
@@ -193,13 +204,34 @@ func (m *Model) handleSnapshot(snap probes.Snapshot) {
 func (m *Model) applySnapshot(snap probes.Snapshot) {
 	now := m.ctx.Now()
 	m.ctx.Estate = common.Build(snap, now)
+	if m.fed {
+		m.ctx.State = m.tracker.Last()
+		return
+	}
 	m.ctx.State = m.tracker.Update(snap.Results(), now)
+}
+
+// followTracker redraws a screen that reads a tracker another owner feeds
+// when the tracker moved: an event, a guide answer or a round graded for
+// every session. It reports whether it did.
+func (m *Model) followTracker() bool {
+	if !m.fed || m.tracker.Revision() == m.seen {
+		return false
+	}
+	m.seen = m.tracker.Revision()
+	m.ctx.State = m.tracker.Last()
+	m.ctx.Events = m.tracker.Timeline()
+	m.clampAll()
+	m.rev++
+	return true
 }
 
 // handleTick redraws for the clock and re-digests a running round, whose
 // checks get their in-flight mark once they are slow. Only passing time is a
 // clock redraw (header and pane titles); a changed mark or status is a full one.
 func (m *Model) handleTick() {
+	m.followTracker()
+	m.followFaults()
 	if e := m.ctx.Estate; e.Snap.Running && common.Fingerprint(e.Snap, m.ctx.Now()) != e.Fingerprint {
 		m.ctx.Estate = common.Build(e.Snap, m.ctx.Now())
 		m.rev++

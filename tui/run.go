@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -68,6 +69,21 @@ type Options struct {
 	// the header shows its notice (read-only, a corrupt file moved aside,
 	// writes failing) and the drill-down its "seen before"; nil: none.
 	Store IncidentStore
+	// TrackerFed says Tracker is fed by its owner (`triage serve` grades
+	// each round once for every session): the screen reads its state
+	// (Tracker.Last) and redraws when it moved, instead of feeding it.
+	TrackerFed bool
+	// Renderer draws this screen's colours: an SSH session's own (its
+	// terminal's colour profile); nil: the process's default renderer.
+	Renderer *lipgloss.Renderer
+	// Role is who watches this screen over SSH ("viewer" or "operator"),
+	// shown in the header; a viewer's actions are listed as not available
+	// (the guard refuses them in any case). "" on the local screen.
+	Role string
+	// Actions, when set, counts the actions this screen has running, so
+	// that whoever runs the program (an SSH server) can wait for their
+	// outcomes to reach the audit log before it exits.
+	Actions *sync.WaitGroup
 }
 
 // IncidentStore is what the screen reads of the incident store
@@ -109,9 +125,7 @@ func Run(ctx context.Context, o Options) error {
 	if st, ok := o.Scheduler.(interface{ Start(context.Context) }); ok && !o.SchedulerStarted {
 		st.Start(runCtx)
 	}
-	m := New(o)
-	m.done = runCtx.Done()
-	m.act.ctx = runCtx
+	m := NewSession(runCtx, o)
 	log.Printf("tui: start mode=%s checks=%d", o.Mode, len(m.ctx.Estate.Items))
 	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(sigCtx), tea.WithoutSignalHandler(),
 		tea.WithFPS(frameRate)).Run()
@@ -126,6 +140,15 @@ func Run(ctx context.Context, o Options) error {
 		return nil
 	}
 	return fmt.Errorf("screen: %w", err)
+}
+
+// NewSession is the model of a screen whose program the caller runs (an
+// SSH session's): ctx ending stops its waits and the I/O of its actions.
+func NewSession(ctx context.Context, o Options) Model {
+	m := New(o)
+	m.done = ctx.Done()
+	m.act.ctx = ctx
+	return m
 }
 
 // setupLog sends the log package to path (appending) or discards it, and

@@ -157,6 +157,9 @@ func (m Model) header(w int) []string {
 	if m.ctx.Mode != common.Live {
 		mode = st.Focus.Render(m.ctx.Mode.String())
 	}
+	if m.ctx.Role != "" { // an SSH session: who is watching
+		mode += " " + st.Dim.Render(m.ctx.Role)
+	}
 	left := st.Title.Render("triage") + " · " + st.Bold.Render(estate) + " · " + env + " · " + mode
 	snap := m.ctx.Estate.Snap
 	round := "first round running"

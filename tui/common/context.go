@@ -51,7 +51,13 @@ type Context struct {
 	// a check, newest first, from the incident store's memory (cheap enough
 	// to call while drawing); nil when there is no store.
 	SeenBefore func(checkID string) []incident.Past
+	// Role is who watches over SSH ("viewer", "operator"); "" locally. A
+	// viewer's actions are listed as not available: the guard refuses them.
+	Role string
 }
+
+// Viewer reports that this screen is an SSH viewer's: it may watch, not act.
+func (c *Context) Viewer() bool { return c.Role == "viewer" }
 
 // Component returns the configured component, or nil when the name is not in
 // the config (fleet probes create components at run time).

@@ -52,18 +52,25 @@ type Styles struct {
 
 // DefaultStyles builds the styles with the default renderer (whose colour
 // profile the caller has set: Ascii under NO_COLOR and in tests).
-func DefaultStyles() *Styles {
-	c := func(s string) lipgloss.Style { return lipgloss.NewStyle().Foreground(lipgloss.Color(s)) }
+func DefaultStyles() *Styles { return StylesFor(nil) }
+
+// StylesFor builds the styles with r, the renderer of one terminal (an SSH
+// session's, with that client's colour profile); nil is the default renderer.
+func StylesFor(r *lipgloss.Renderer) *Styles {
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	c := func(s string) lipgloss.Style { return r.NewStyle().Foreground(lipgloss.Color(s)) }
 	s := &Styles{
 		Status:     [4]lipgloss.Style{c("2"), c("3"), c("1").Bold(true), c("5")},
 		Probing:    c("8"),
 		Grade:      [5]lipgloss.Style{c("2").Bold(true), c("4").Bold(true), c("3").Bold(true), c("208").Bold(true), c("1").Bold(true)},
 		Production: c("1").Bold(true),
-		Title:      lipgloss.NewStyle().Bold(true),
+		Title:      r.NewStyle().Bold(true),
 		Focus:      c("6").Bold(true),
-		Selected:   lipgloss.NewStyle().Reverse(true),
-		Bold:       lipgloss.NewStyle().Bold(true),
-		Dim:        lipgloss.NewStyle().Faint(true),
+		Selected:   r.NewStyle().Reverse(true),
+		Bold:       r.NewStyle().Bold(true),
+		Dim:        r.NewStyle().Faint(true),
 		Error:      c("1"),
 		Highlight:  c("1").Bold(true).Underline(true),
 	}

@@ -71,6 +71,8 @@ func Actions(ctx *common.Context, component string) []Action {
 			acts[i].Why = "replay: nothing runs"
 		case !ctx.Guarded:
 			acts[i].Why = NoGuard
+		case ctx.Viewer():
+			acts[i].Why = "viewer: this SSH key may watch, not act"
 		}
 	}
 	return acts
