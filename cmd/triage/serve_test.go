@@ -95,7 +95,10 @@ func TestServeAndRulesExitCodes(t *testing.T) {
 		code     int
 		contains string
 	}{
-		{"ssh is not yet available", []string{"serve", "--config", cfg, "--ssh", "127.0.0.1:2222"}, 3, "not yet available"},
+		{"ssh needs authorized keys", []string{"serve", "--config", cfg, "--ssh", "127.0.0.1:0"}, 3, "--authorized-keys"},
+		{"ssh flags need --ssh", []string{"serve", "--config", cfg, "--authorized-keys", "/dev/null"}, 3, "needs --ssh"},
+		{"an authorized keys file without keys", []string{"serve", "--config", cfg, "--ssh", "127.0.0.1:0", "--authorized-keys", "/dev/null",
+			"--host-key", filepath.Join(t.TempDir(), "hk")}, 3, "no keys"},
 		{"listen on a bad address", []string{"serve", "--config", cfg, "--listen", "127.0.0.1:99999"}, 3, "--listen"},
 		{"rules export", []string{"rules", "export", "--config", cfg}, 0, "TriageTcpConnectCritical"},
 	}
