@@ -23,8 +23,8 @@ func (m Model) Help() []key.Binding {
 	}
 	if !m.usable() {
 		out := []key.Binding{k.Close}
-		if r := m.plan.Refusal; !errors.Is(r, remedy.ErrReadOnly) && !errors.Is(r, remedy.ErrReplay) && !errors.Is(r, remedy.ErrNotEnabled) {
-			out = append(out, k.Again) // the state may change; the mode and the config will not
+		if r := m.plan.Refusal; !errors.Is(r, remedy.ErrReadOnly) && !errors.Is(r, remedy.ErrReplay) && !errors.Is(r, remedy.ErrNotEnabled) && !errors.Is(r, remedy.ErrViewer) {
+			out = append(out, k.Again) // the state may change; the mode, the config and the role will not
 		}
 		if m.canPickThread() {
 			out = append(out, k.Thread)

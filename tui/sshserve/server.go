@@ -77,7 +77,6 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[*session]struct{}
 	closing  bool
-	drained  chan struct{} // closed when closing and no session is left
 }
 
 // New checks the options (the authorized keys parse, the host key loads or
@@ -118,7 +117,7 @@ func New(o Options) (*Server, error) {
 	if created {
 		o.Logf("ssh: created host key %s (%s)", o.HostKey, fingerprint(signer.PublicKey()))
 	}
-	s := &Server{opts: o, sessions: map[*session]struct{}{}, drained: make(chan struct{}), hostFP: fingerprint(signer.PublicKey())}
+	s := &Server{opts: o, sessions: map[*session]struct{}{}, hostFP: fingerprint(signer.PublicKey())}
 	s.srv, err = wish.NewServer(
 		func(srv *ssh.Server) error { srv.AddHostKey(signer); return nil },
 		wish.WithPublicKeyAuth(s.authorize),
@@ -208,21 +207,22 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for ss := range s.sessions {
 		open = append(open, ss)
 	}
-	if len(s.sessions) == 0 {
-		close(s.drained)
-	}
 	s.mu.Unlock()
 	for _, ss := range open {
 		ss.end("triage is shutting down")
 	}
+	// Shutdown closes the listener and waits for the clients to hang up
+	// after their goodbye; a stalled client's connection is closed by its
+	// session's end after closeGrace, or here when ctx ends first.
 	stopped := make(chan error, 1)
 	go func() { stopped <- s.srv.Shutdown(ctx) }()
+	var err error
 	select {
-	case <-s.drained:
+	case err = <-stopped:
 	case <-ctx.Done():
+		_ = s.srv.Close()
+		err = <-stopped
 	}
-	_ = s.srv.Close() // whatever did not finish (its sessions were told)
-	err := <-stopped
 	done := make(chan struct{})
 	go func() { s.actions.Wait(); close(done) }()
 	select {

@@ -74,9 +74,6 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 		s.mu.Lock()
 		delete(s.sessions, ss)
 		n = len(s.sessions)
-		if s.closing && n == 0 {
-			close(s.drained)
-		}
 		s.mu.Unlock()
 		why := ss.endReason()
 		if why == "" {
