@@ -22,7 +22,7 @@ import (
 // refusedEstate is one core component whose port refuses: red.
 func refusedEstate(t *testing.T) *config.Config {
 	return &config.Config{Estate: "war-room", Environment: "test", Interval: probes.Duration(500 * time.Millisecond),
-		Core: []string{"api"},
+		Core:       []string{"api"},
 		Components: []config.Component{{Name: "api", Probes: []probes.Spec{{Kind: "tcp", Address: testenv.Refused(t), Component: "api"}}}}}
 }
 
