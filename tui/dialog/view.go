@@ -356,6 +356,8 @@ func refusalHint(err error) string {
 		return "This screen runs no actions. esc closes."
 	case errors.Is(err, remedy.ErrNotEnabled):
 		return "Enable it under the component's actions: in the config. esc closes."
+	case errors.Is(err, remedy.ErrViewer):
+		return "Only a key marked operator in the server's authorized_keys acts. esc closes."
 	}
 	return "ctrl+r previews again when the state changes; esc closes."
 }
