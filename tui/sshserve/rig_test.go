@@ -3,6 +3,7 @@ package sshserve_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,6 +85,12 @@ func newKeys(t *testing.T, dir string) (map[string]string, string) {
 // startRig serves cfg; opt adjusts the server's options.
 func startRig(t *testing.T, cfg *config.Config, opt func(*sshserve.Options)) *rig {
 	t.Helper()
+	return startRigOn(t, cfg, opt, nil)
+}
+
+// startRigOn is startRig on a listener that wrap may wrap.
+func startRigOn(t *testing.T, cfg *config.Config, opt func(*sshserve.Options), wrap func(net.Listener) net.Listener) *rig {
+	t.Helper()
 	needTools(t)
 	dir := t.TempDir()
 	keys, ak := newKeys(t, dir)
@@ -110,8 +117,12 @@ func startRig(t *testing.T, cfg *config.Config, opt func(*sshserve.Options)) *ri
 	}
 	srv, err := sshserve.New(o)
 	require.NoError(t, err)
-	addr, err := srv.Listen("127.0.0.1:0")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
+	if wrap != nil {
+		ln = wrap(ln)
+	}
+	addr := srv.Attach(ln)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
 	r := &rig{t: t, dir: dir, keys: keys, srv: srv, tracker: tracker, live: live, audit: audit, sched: s,

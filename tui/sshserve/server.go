@@ -73,6 +73,7 @@ type Server struct {
 	srv     *ssh.Server
 	ln      net.Listener
 	actions sync.WaitGroup // actions running in any session
+	running sync.WaitGroup // session handlers not yet returned
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
@@ -178,6 +179,13 @@ func (s *Server) Listen(addr string) (net.Addr, error) {
 	return ln.Addr(), nil
 }
 
+// Attach serves on a listener the caller opened (a socket handed over by
+// the service manager, or one a test wraps) instead of Listen's.
+func (s *Server) Attach(ln net.Listener) net.Addr {
+	s.ln = ln
+	return ln.Addr()
+}
+
 // Serve accepts sessions until Shutdown; it returns nil after a Shutdown.
 func (s *Server) Serve() error {
 	if s.ln == nil {
@@ -222,6 +230,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		_ = s.srv.Close()
 		err = <-stopped
+	}
+	// The connections are gone; their handlers finish their goodbye (a
+	// write to a closed channel fails at once) and leave the timeline.
+	ended := make(chan struct{})
+	go func() { s.running.Wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-ctx.Done():
+		s.opts.Logf("ssh: %d session(s) had not ended at shutdown", s.Sessions())
 	}
 	done := make(chan struct{})
 	go func() { s.actions.Wait(); close(done) }()

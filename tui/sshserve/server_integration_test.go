@@ -2,9 +2,12 @@ package sshserve_test
 
 import (
 	"context"
+	"net"
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -156,4 +159,96 @@ func TestSessionLimits(t *testing.T) {
 	assert.Contains(t, scr, "ssh-exit=0")
 	grace.Within(t, took, idle+time.Second, "the idle session's end") // checked every second at most
 	assert.True(t, timelineHas(r.tracker, "ssh: viewer bob@war-room", "disconnected", "idle for"))
+}
+
+// stallListener hands out connections whose writes can be made to block,
+// as a client that stopped reading makes them block once the socket's
+// buffers are full, until the connection is closed.
+type stallListener struct {
+	net.Listener
+	mu    sync.Mutex
+	conns []*stallConn
+}
+
+type stallConn struct {
+	net.Conn
+	stall  atomic.Bool
+	closed chan struct{}
+	once   sync.Once
+	held   atomic.Int32 // writes blocked now
+}
+
+func (l *stallListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	sc := &stallConn{Conn: c, closed: make(chan struct{})}
+	l.mu.Lock()
+	l.conns = append(l.conns, sc)
+	l.mu.Unlock()
+	return sc, nil
+}
+
+func (l *stallListener) conn(i int) *stallConn {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i < len(l.conns) {
+		return l.conns[i]
+	}
+	return nil
+}
+
+func (c *stallConn) Write(p []byte) (int, error) {
+	if c.stall.Load() {
+		c.held.Add(1)
+		defer c.held.Add(-1)
+		<-c.closed
+		return 0, net.ErrClosed
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *stallConn) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return c.Conn.Close()
+}
+
+// TestDeadClientHoldsUpNothing: one session's connection stops taking
+// writes (a dead client whose socket buffers are full). The other session
+// keeps updating, the rounds go on, and a shutdown still ends everything:
+// the dead connection is closed under its session after the grace.
+func TestDeadClientHoldsUpNothing(t *testing.T) {
+	var sl *stallListener
+	r := startRigOn(t, refusedEstate(t), nil, func(ln net.Listener) net.Listener { sl = &stallListener{Listener: ln}; return sl })
+	r.client("dead", viewerName, 120, 36)
+	r.waitFor("dead", "RED system down")
+	dead := sl.conn(0)
+	require.NotNil(t, dead)
+	r.client("live", opName, 80, 24)
+	r.waitFor("live", "RED system down")
+
+	dead.stall.Store(true)
+	require.True(t, waitUntil(grace.Scale(10*time.Second), func() bool { return dead.held.Load() > 0 }),
+		"the server writes to the dead client (its clock) and blocks there")
+	round := r.live.Current().Round
+	before := headerClock(r.screen("live"))
+	require.True(t, waitUntil(grace.Scale(20*time.Second), func() bool { return r.live.Current().Round >= round+4 }),
+		"rounds go on while a session's writes block")
+	require.True(t, waitUntil(grace.Scale(10*time.Second), func() bool {
+		c := headerClock(r.screen("live"))
+		return c != "" && c != before
+	}), "the other session keeps updating")
+	r.send("live", "t")
+	r.waitFor("live", "timeline (newest first)")
+
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), grace.Scale(30*time.Second))
+	defer cancel()
+	require.NoError(t, r.srv.Shutdown(ctx))
+	grace.Within(t, time.Since(start), 5*time.Second, "shutdown with a dead client (its connection closed after the grace)")
+	scr := r.waitFor("live", "ssh-exit=")
+	assert.Contains(t, scr, "goodbye")
+	assert.Contains(t, scr, "ssh-exit=0")
+	assert.Zero(t, r.srv.Sessions())
 }

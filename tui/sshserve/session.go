@@ -63,6 +63,8 @@ func (s *Server) admit(next ssh.Handler) ssh.Handler {
 			return
 		}
 		s.sessions[ss] = struct{}{}
+		s.running.Add(1)
+		defer s.running.Done()
 		n := len(s.sessions)
 		s.mu.Unlock()
 		sess.Context().SetValue(sessionKey, ss)
