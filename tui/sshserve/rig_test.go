@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,11 +54,8 @@ type rig struct {
 	tracker *incident.Tracker
 	live    *serve.Live
 	audit   string
-	tmux    string // the -L socket name: this test's tmux server only
-	sched   *probes.Scheduler
+	tmux    *testenv.Tmux // this test's own tmux server
 }
-
-var rigs atomic.Int32
 
 // newKeys makes three ed25519 keys with ssh-keygen; the authorized_keys
 // file lists the operator (marked) and the viewer, not the unknown key.
@@ -125,8 +121,7 @@ func startRigOn(t *testing.T, cfg *config.Config, opt func(*sshserve.Options), w
 	addr := srv.Attach(ln)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
-	r := &rig{t: t, dir: dir, keys: keys, srv: srv, tracker: tracker, live: live, audit: audit, sched: s,
-		tmux: fmt.Sprintf("triage-sshtest-%d-%d", os.Getpid(), rigs.Add(1))}
+	r := &rig{t: t, dir: dir, keys: keys, srv: srv, tracker: tracker, live: live, audit: audit, tmux: testenv.NewTmux(t)}
 	_, r.port, _ = strings.Cut(addr.String(), ":")
 	t.Cleanup(func() {
 		sctx, scancel := context.WithTimeout(context.Background(), grace.Scale(20*time.Second))
@@ -135,7 +130,6 @@ func startRigOn(t *testing.T, cfg *config.Config, opt func(*sshserve.Options), w
 		<-served
 		cancel()
 		<-hubDone
-		_ = exec.Command("tmux", "-L", r.tmux, "kill-server").Run() // this test's own tmux server
 	})
 	return r
 }
@@ -156,53 +150,24 @@ func (r *rig) client(session, name string, w, h int) {
 	for _, a := range r.sshArgs(name) {
 		cmd += " '" + a + "'"
 	}
-	cmd += `; echo ssh-exit=$?; sleep 600`
-	out, err := exec.Command("tmux", "-L", r.tmux, "new-session", "-d", "-s", session,
-		"-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmd).CombinedOutput()
-	require.NoError(r.t, err, "%s", out)
+	r.tmux.Start(session, w, h, cmd+`; echo ssh-exit=$?; sleep 600`)
 }
 
-// screen is what the pane shows now.
-func (r *rig) screen(session string) string {
-	out, err := exec.Command("tmux", "-L", r.tmux, "capture-pane", "-p", "-t", session).Output()
-	if err != nil {
-		return ""
-	}
-	return string(out)
-}
-
-// send types keys (tmux key names) into the pane, one call per key so that
-// each arrives as its own read.
-func (r *rig) send(session string, keys ...string) {
-	r.t.Helper()
-	for _, k := range keys {
-		require.NoError(r.t, exec.Command("tmux", "-L", r.tmux, "send-keys", "-t", session, k).Run())
-		time.Sleep(50 * time.Millisecond) // typing, not a paste
-	}
-}
-
-// typeText types s literally.
-func (r *rig) typeText(session, s string) {
-	r.t.Helper()
-	require.NoError(r.t, exec.Command("tmux", "-L", r.tmux, "send-keys", "-t", session, "-l", s).Run())
-}
+func (r *rig) screen(session string) string        { return r.tmux.Screen(session) }
+func (r *rig) send(session string, keys ...string) { r.t.Helper(); r.tmux.Send(session, keys...) }
+func (r *rig) typeText(session, s string)          { r.t.Helper(); r.tmux.Type(session, s) }
 
 // waitFor waits until the pane shows want and returns the screen.
 func (r *rig) waitFor(session, want string) string {
 	r.t.Helper()
-	var s string
-	ok := waitUntil(grace.Scale(30*time.Second), func() bool { s = r.screen(session); return strings.Contains(s, want) })
-	require.True(r.t, ok, "pane %s never showed %q; it shows:\n%s", session, want, s)
-	return s
+	return r.tmux.WaitFor(session, want, grace.Scale(30*time.Second))
 }
 
 // sshPID is the pid of the ssh client this test started in the pane: the
 // child of the pane's shell.
 func (r *rig) sshPID(session string) int {
 	r.t.Helper()
-	out, err := exec.Command("tmux", "-L", r.tmux, "list-panes", "-t", session, "-F", "#{pane_pid}").Output()
-	require.NoError(r.t, err)
-	sh := strings.TrimSpace(string(out))
+	sh := strconv.Itoa(r.tmux.PanePID(session))
 	kids, err := os.ReadFile("/proc/" + sh + "/task/" + sh + "/children")
 	require.NoError(r.t, err)
 	for _, f := range strings.Fields(string(kids)) {
