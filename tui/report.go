@@ -24,6 +24,10 @@ type reportWrittenMsg struct {
 // to the report directory. The report is composed here, from the state the
 // screen shows; only the writing is I/O.
 func (m *Model) export() tea.Cmd {
+	if m.ctx.Viewer() { // the file would land on the server, out of the viewer's reach
+		m.setStatus("viewer: reports are written on the server; an operator key exports them")
+		return nil
+	}
 	now := m.ctx.Now()
 	cfg := m.ctx.Config
 	body := incident.Report(cfg.Estate, cfg.Environment, m.ctx.State, m.ctx.Events, now)

@@ -72,6 +72,9 @@ func TestViewerScreenSaysViewer(t *testing.T) {
 	_, b, _, _ := sharedModels(t)
 	b = update(t, b, tea.WindowSizeMsg{Width: 160, Height: 48})
 	assert.Contains(t, b.View(), "LIVE viewer", "the header names the role")
+	b, cmd := press(t, b, "e")
+	assert.Nil(t, cmd, "a viewer writes no report on the server")
+	assert.Contains(t, b.status, "viewer: reports are written on the server")
 	ctx := &common.Context{Config: fixture.Config(), Styles: common.DefaultStyles(), Mode: Live, Guarded: true, Role: "viewer"}
 	for _, a := range drill.Actions(ctx, "db-primary") {
 		if a.Enabled {
