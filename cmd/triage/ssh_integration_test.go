@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -51,8 +54,9 @@ func sshClient(dir, key, port string) string {
 }
 
 // startSSHServer starts the triage binary with args and reads the SSH port
-// from its first lines on stderr.
-func startSSHServer(t *testing.T, state string, args ...string) (*exec.Cmd, <-chan error, string) {
+// (and the HTTP address, when args has --listen) from its first lines on
+// stderr.
+func startSSHServer(t *testing.T, state string, args ...string) (*exec.Cmd, <-chan error, string, string) {
 	t.Helper()
 	cmd := exec.Command(buildTriage(t), args...)
 	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
@@ -64,17 +68,22 @@ func startSSHServer(t *testing.T, state string, args ...string) (*exec.Cmd, <-ch
 	t.Cleanup(func() { _ = cmd.Process.Kill() }) // the process this test started, by its pid
 	rd := bufio.NewReader(stderr)
 	re := regexp.MustCompile(`over ssh on 127\.0\.0\.1:(\d+)`)
-	var port, seen string
-	for port == "" {
+	reHTTP := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`)
+	wantHTTP := slices.Contains(args, "--listen")
+	var port, httpAddr, seen string
+	for port == "" || wantHTTP && httpAddr == "" {
 		line, err := rd.ReadString('\n')
 		seen += line
 		require.NoError(t, err, "triage's stderr before the address:\n%s", seen)
 		if m := re.FindStringSubmatch(line); m != nil {
 			port = m[1]
 		}
+		if m := reHTTP.FindStringSubmatch(line); m != nil {
+			httpAddr = m[1]
+		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, rd) }()
-	return cmd, done, port
+	return cmd, done, port, httpAddr
 }
 
 // TestServeSSHCommand: `triage serve --ssh` creates its host key 0600 in the
@@ -85,7 +94,8 @@ func TestServeSSHCommand(t *testing.T) {
 	op, _, ak := sshKeys(t, dir)
 	x := testenv.NewTmux(t)
 	state := filepath.Join(dir, "state")
-	cmd, done, port := startSSHServer(t, state, "serve", "--config", estateConfig(t), "--ssh", "127.0.0.1:0", "--authorized-keys", ak)
+	cmd, done, port, httpAddr := startSSHServer(t, state, "serve", "--config", estateConfig(t), "--ssh", "127.0.0.1:0",
+		"--authorized-keys", ak, "--listen", "127.0.0.1:0")
 
 	st, err := os.Stat(filepath.Join(state, "triage", "ssh_host_ed25519_key"))
 	require.NoError(t, err, "the host key is created on first start")
@@ -95,6 +105,14 @@ func TestServeSSHCommand(t *testing.T) {
 	scr := x.WaitFor("op", "RED system down", grace.Scale(time.Minute))
 	assert.Contains(t, scr, "served")
 	assert.Contains(t, scr, "LIVE operator")
+
+	// HTTP beside SSH: the same incident.
+	resp, err := (&http.Client{Timeout: grace.Scale(10 * time.Second)}).Get("http://" + httpAddr + "/api/v1/snapshot")
+	require.NoError(t, err)
+	var rep struct{ Severity string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&rep))
+	_ = resp.Body.Close()
+	assert.Equal(t, "red", rep.Severity)
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {
@@ -115,7 +133,7 @@ func TestLabSSHSharesFaults(t *testing.T) {
 	dir := t.TempDir()
 	op, viewer, ak := sshKeys(t, dir)
 	x := testenv.NewTmux(t)
-	cmd, done, port := startSSHServer(t, filepath.Join(dir, "state"), "lab", "--ssh", "127.0.0.1:0", "--authorized-keys", ak,
+	cmd, done, port, _ := startSSHServer(t, filepath.Join(dir, "state"), "lab", "--ssh", "127.0.0.1:0", "--authorized-keys", ak,
 		"--host-key", filepath.Join(dir, "host_key"))
 	x.Start("op", 120, 40, sshClient(dir, op, port))
 	x.Start("view", 120, 40, sshClient(dir, viewer, port))
