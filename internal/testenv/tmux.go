@@ -50,6 +50,15 @@ func (x *Tmux) Screen(session string) string {
 	return string(out)
 }
 
+// ScreenANSI is the pane with its colours and attributes as escape sequences.
+func (x *Tmux) ScreenANSI(session string) string {
+	out, err := exec.Command("tmux", "-L", x.socket, "capture-pane", "-e", "-p", "-t", session).Output()
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
 // Send types keys (tmux key names), each as its own keystroke.
 func (x *Tmux) Send(session string, keys ...string) {
 	x.t.Helper()

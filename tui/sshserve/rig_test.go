@@ -144,10 +144,10 @@ func (r *rig) sshArgs(name string, extra ...string) []string {
 
 // client opens a tmux session (w×h) running ssh with key name; when ssh
 // exits the pane says "ssh-exit=N" and stays.
-func (r *rig) client(session, name string, w, h int) {
+func (r *rig) client(session, name string, w, h int, extra ...string) {
 	r.t.Helper()
 	cmd := "ssh -tt"
-	for _, a := range r.sshArgs(name) {
+	for _, a := range r.sshArgs(name, extra...) {
 		cmd += " '" + a + "'"
 	}
 	r.tmux.Start(session, w, h, cmd+`; echo ssh-exit=$?; sleep 600`)

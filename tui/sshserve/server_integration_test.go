@@ -112,6 +112,24 @@ func TestSessionsShareOneIncident(t *testing.T) {
 	assert.True(t, timelineHas(r.tracker, "ssh: viewer bob@war-room", "disconnected after", "triage is shutting down"))
 }
 
+// sgrColour matches a colour in a select-graphic-rendition sequence as tmux
+// writes it (30-37, 90-97, 38;5;N): attributes such as bold are not colours.
+var sgrColour = regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|38;5;\d+)(?:;[0-9;]*)?m`)
+
+// TestEachSessionItsOwnColours: the colour profile is each client's own:
+// one that sends NO_COLOR gets glyphs and words only, the other colours.
+func TestEachSessionItsOwnColours(t *testing.T) {
+	r := startRig(t, refusedEstate(t), nil)
+	r.client("colour", viewerName, 80, 24)
+	r.client("plain", viewerName, 80, 24, "-o", "SetEnv=NO_COLOR=1")
+	r.waitFor("colour", "RED system down")
+	r.waitFor("plain", "RED system down")
+	assert.Regexp(t, sgrColour, r.tmux.ScreenANSI("colour"), "the grade is drawn in its colour")
+	plain := r.tmux.ScreenANSI("plain")
+	assert.NotRegexp(t, sgrColour, plain, "NO_COLOR: no colour at all")
+	assert.Contains(t, plain, "✖ crit", "status is never colour alone")
+}
+
 // TestUnknownKeyIsRefused: a key not in authorized_keys, and a password,
 // get nothing.
 func TestUnknownKeyIsRefused(t *testing.T) {
