@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,6 +53,9 @@ func TestSessionsShareOneIncident(t *testing.T) {
 	assert.Contains(t, b, "war-room")
 	assert.Contains(t, a, "LIVE operator")
 	assert.Contains(t, b, "LIVE viewer")
+	width := func(screen string) int { first, _, _ := strings.Cut(screen, "\n"); return utf8.RuneCountInString(first) }
+	assert.Equal(t, 120, width(a), "each session is drawn at its own terminal's size")
+	assert.Equal(t, 80, width(b))
 	require.True(t, waitUntil(grace.Scale(10*time.Second), func() bool {
 		return timelineHas(r.tracker, "ssh: operator alice@ops (SHA256:", "connected from 127.0.0.1:") &&
 			timelineHas(r.tracker, "ssh: viewer bob@war-room (SHA256:", "connected from 127.0.0.1:")
