@@ -53,7 +53,10 @@ func TestSessionsShareOneIncident(t *testing.T) {
 	assert.Contains(t, b, "war-room")
 	assert.Contains(t, a, "LIVE operator")
 	assert.Contains(t, b, "LIVE viewer")
-	width := func(screen string) int { first, _, _ := strings.Cut(screen, "\n"); return utf8.RuneCountInString(first) }
+	width := func(screen string) int {
+		first, _, _ := strings.Cut(screen, "\n")
+		return utf8.RuneCountInString(first)
+	}
 	assert.Equal(t, 120, width(a), "each session is drawn at its own terminal's size")
 	assert.Equal(t, 80, width(b))
 	require.True(t, waitUntil(grace.Scale(10*time.Second), func() bool {
