@@ -64,9 +64,18 @@ func TestHubGradesOnceThenHandsOut(t *testing.T) {
 	assert.True(t, got.Running)
 	assert.Equal(t, rounds, hub.Live().Current().Round)
 
-	// The dead subscriber holds only the newest snapshot; closing it stops delivery.
+	// The dead subscriber holds only the newest snapshot (the hub may still
+	// be offering it: the reader can get its copy first); closing it stops
+	// delivery.
 	last := <-dead.Subscribe()
+	if !last.Running {
+		select {
+		case last = <-dead.Subscribe():
+		case <-time.After(grace.Scale(30 * time.Second)): // a hang, not a timing
+		}
+	}
 	assert.True(t, last.Running)
+	assert.Equal(t, rounds, last.Round, "nothing older than the newest round waited in the slot")
 	dead.Close()
 	assert.Equal(t, 1, hub.Subscribers())
 

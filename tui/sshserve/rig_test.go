@@ -19,6 +19,7 @@ import (
 	"github.com/fivelayer/triage/internal/testenv/grace"
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/probes/kinds"
 	"github.com/fivelayer/triage/probes/remedy"
 	"github.com/fivelayer/triage/probes/serve"
 	"github.com/fivelayer/triage/tui"
@@ -90,7 +91,7 @@ func startRigOn(t *testing.T, cfg *config.Config, opt func(*sshserve.Options), w
 	needTools(t)
 	dir := t.TempDir()
 	keys, ak := newKeys(t, dir)
-	targets, errs := config.Targets(cfg)
+	targets, errs := kinds.Targets(cfg)
 	require.Empty(t, errs)
 	s := probes.NewScheduler(targets, probes.Options{Interval: cfg.IntervalD()})
 	t.Cleanup(s.Close)
