@@ -119,6 +119,10 @@ func (c *guideChild) selectStep(m *Model, i int) {
 // overrideStep sets (or, with unset, removes) the operator's answer to the
 // selected step and notes it on the timeline.
 func (c guideChild) overrideStep(m *Model, yes, unset bool) tea.Cmd {
+	if m.ctx.Viewer() { // the answer is every session's: an operator's to give
+		m.setStatus("viewer: only an operator key answers the guide (the answer is every session's)")
+		return nil
+	}
 	if !views.Ready(m.ctx) {
 		m.setStatus("the walk starts when the first round is in: nothing to answer yet")
 		return nil

@@ -55,6 +55,12 @@ func TestSharedScreensReadOneIncident(t *testing.T) {
 	assert.Equal(t, map[string]bool{incident.StepDatabase: false}, b.ctx.State.Overrides)
 	assert.Equal(t, a.ctx.Events, b.ctx.Events, "the note is on both timelines")
 
+	// A viewer may not answer for everyone.
+	b, _ = press(t, b, "g", "y")
+	assert.Contains(t, b.status, "viewer: only an operator key answers the guide")
+	assert.Equal(t, map[string]bool{incident.StepDatabase: false}, tr.Overrides(), "unchanged")
+	b, _ = press(t, b, "esc")
+
 	// Navigation is each screen's own.
 	b, _ = press(t, b, "enter")
 	assert.Equal(t, viewDrill, b.top())
