@@ -150,7 +150,10 @@ func TestLabSSHSharesFaults(t *testing.T) {
 	x.Send("op", "1")
 	x.WaitFor("op", "fault injected: 503 storm", grace.Scale(30*time.Second))
 	x.WaitFor("view", "[ ON  ]", grace.Scale(30*time.Second)) // the viewer's open panel follows the estate
-	x.Send("view", "Escape", "t")
+	// esc alone, then t: sent together over a loaded link they read as alt+t
+	x.Send("view", "Escape")
+	x.WaitFor("view", "NETWORK", grace.Scale(30*time.Second))
+	x.Send("view", "t")
 	x.WaitFor("view", "fault injected: 503 storm", grace.Scale(30*time.Second))
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))

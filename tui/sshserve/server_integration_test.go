@@ -75,7 +75,10 @@ func TestSessionsShareOneIncident(t *testing.T) {
 	r.send("op", "g", "n")
 	require.True(t, waitUntil(grace.Scale(10*time.Second), func() bool { return len(r.tracker.Overrides()) == 1 }),
 		"the operator's answer reaches the one tracker")
-	r.send("view", "Escape", "t")
+	// esc alone, then t: sent together over a loaded link they read as alt+t
+	r.send("view", "Escape")
+	r.waitFor("view", "NETWORK")
+	r.send("view", "t")
 	r.waitFor("view", `network layer ok?" overridden by`)
 
 	// SIGSTOP the operator's ssh: the viewer keeps updating and the
