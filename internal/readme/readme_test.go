@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -126,24 +125,12 @@ func table(t *testing.T) string {
 			assert.True(t, noted, "README: no note for %s: add one to notes", id)
 			warn, crit := "—", "—"
 			if ok {
-				warn, crit = bound(th, th.Warn), bound(th, th.Crit)
+				warn, crit = th.Bound(probes.Warn), th.Bound(probes.Crit)
 			}
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", id, c.Layer, warn, crit, note)
 		}
 	}
 	return b.String()
-}
-
-// bound writes one threshold bound as the grade reads it.
-func bound(th probes.Threshold, v *float64) string {
-	if v == nil {
-		return "—"
-	}
-	op := ">"
-	if th.Below {
-		op = "<"
-	}
-	return op + " " + strconv.FormatFloat(*v, 'f', -1, 64)
 }
 
 // TestChecksTable keeps the README's checks table what the code grades

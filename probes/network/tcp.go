@@ -200,21 +200,11 @@ func gradeConnect(address string, th probes.Threshold, atts []attempt, per time.
 		r.Summary += fmt.Sprintf(" (> %.0f%%: %s)", tcpLossCrit, probes.ErrWords(lastErr))
 		r.Err = lastErr.Error()
 	} else if r.Status != probes.OK {
-		r.Summary += fmt.Sprintf(" (latency above %s ms)", fmtBound(th, r.Status))
+		r.Summary += " (latency " + th.Breach(r.Status, "ms") + ")"
 	}
 	return r
 }
 
-func fmtBound(th probes.Threshold, s probes.Status) string {
-	b := th.Warn
-	if s == probes.Crit {
-		b = th.Crit
-	}
-	if b == nil {
-		return "?"
-	}
-	return strconv.FormatFloat(*b, 'f', -1, 64)
-}
 
 type portVerdict struct {
 	Port   int    `json:"port"`
