@@ -94,7 +94,6 @@ func breach(th probes.Threshold, st probes.Status, unit string) string {
 	return ""
 }
 
-
 func rootSummary(tree []ChainNode, waits []LockWait) string {
 	if len(tree) == 0 {
 		return "no root blocker (every blocker waits itself: a lock cycle)"

@@ -205,7 +205,6 @@ func gradeConnect(address string, th probes.Threshold, atts []attempt, per time.
 	return r
 }
 
-
 type portVerdict struct {
 	Port   int    `json:"port"`
 	Proto  string `json:"proto"`
