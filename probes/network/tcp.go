@@ -18,12 +18,13 @@ import (
 // TCPKind is the `tcp` probe: repeated TCP connects to one address, and
 // optionally ports that must be open, must be closed, or must answer DNS on UDP.
 var TCPKind = probes.Kind{
-	Name:     "tcp",
-	Doc:      "TCP connect latency and loss over count attempts; optional expected-open/closed ports and UDP DNS ports",
-	Required: [][]string{{"address"}},
-	Allowed:  []string{"address", "count", "interval", "open", "closed", "udp"},
-	Checks:   []probes.Check{tcpConnectCheck, tcpPortsCheck},
-	New:      NewTCP,
+	Name:       "tcp",
+	Thresholds: map[string]probes.Threshold{"connect": DefaultTCPConnect},
+	Doc:        "TCP connect latency and loss over count attempts; optional expected-open/closed ports and UDP DNS ports",
+	Required:   [][]string{{"address"}},
+	Allowed:    []string{"address", "count", "interval", "open", "closed", "udp"},
+	Checks:     []probes.Check{tcpConnectCheck, tcpPortsCheck},
+	New:        NewTCP,
 }
 
 var (

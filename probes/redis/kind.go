@@ -62,12 +62,13 @@ const (
 
 // RedisKind is the registry entry for `kind: redis`.
 var RedisKind = probes.Kind{
-	Name:     "redis",
-	Doc:      "Redis: clients vs maxclients, rejected connections, memory vs maxmemory and policy, evictions, replication link",
-	Required: [][]string{{"address"}},
-	Allowed:  []string{"address", "username", "password_env", "password_file", "tls", "ca_file", "server_name"},
-	Checks:   checks,
-	New:      func(s probes.Spec) (probes.Probe, error) { return New(s), nil },
+	Name:       "redis",
+	Thresholds: map[string]probes.Threshold{"clients": DefaultClients, "memory": DefaultMemory, "evictions": DefaultEvictions, "rejected": DefaultRejected, "replication": DefaultReplication},
+	Doc:        "Redis: clients vs maxclients, rejected connections, memory vs maxmemory and policy, evictions, replication link",
+	Required:   [][]string{{"address"}},
+	Allowed:    []string{"address", "username", "password_env", "password_file", "tls", "ca_file", "server_name"},
+	Checks:     checks,
+	New:        func(s probes.Spec) (probes.Probe, error) { return New(s), nil },
 }
 
 // Probe is one Redis server, with a one-connection client opened on first use.
