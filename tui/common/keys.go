@@ -228,7 +228,7 @@ func (k *KeyMap) Docs() (screen, dialog []KeyDoc) {
 		d("next / previous pane", k.NextPane, k.PrevPane),
 		d("move within a pane (or a list)", k.Down, k.Up),
 		d("page down / up", k.PageDown, k.PageUp),
-		d("drill down at the selected check, within its component: every check, its evidence (a mysql lock-wait chain as a tree, root blocker first; the process list longest first), history, procedure hints, knowledge, actions", k.Enter),
+		d("drill down at the selected check, within its component: every check, its threshold (default or configured), its evidence (a mysql lock-wait chain as a tree, root blocker first; the process list longest first), history, procedure hints, knowledge, actions", k.Enter),
 		d("back (closes the top view or overlay); on the panes, clears the filter", k.Back),
 		d("filter by component, check or status word (applies as typed; `enter` keeps it, `esc` clears it)", k.Filter),
 		d("full help", k.Help),
