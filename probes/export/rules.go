@@ -156,7 +156,7 @@ func thresholdRules(src RuleSource, p RuleProbe, c probes.Check, th probes.Thres
 					p.Probe, c.Name, safety.ThresholdText(strings.ToLower(level), below, bound, "")),
 				"description": fmt.Sprintf("triage threshold %s.%s: %s on %s (layer %s).", p.Kind, c.Name,
 					safety.ThresholdText(strings.ToLower(level), below, bound, ""), p.Component, c.Layer),
-				"runbook":     runbook(src.Topology, p, c),
+				"runbook": runbook(src.Topology, p, c),
 			},
 		}
 		if th.For > 0 {
