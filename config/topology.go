@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 )
 
 // Topology is the estate's graph for the diagnosis: each component's
@@ -28,16 +29,13 @@ func (c *Config) Topology() *incident.Topology {
 		if p, ok := standbyOf[comp.Name]; ok && !slices.Contains(n.DependsOn, p) {
 			n.DependsOn = append(n.DependsOn, p)
 		}
-		a := comp.Actions
-		if a.KillSession != nil {
-			n.Actions[incident.KillSession], n.Actions[incident.KillQuery] = true, true
+		for _, s := range catalog.All() {
+			if comp.Actions.Enables(s.Kind) {
+				n.Actions[incident.Action(s.Name)] = true
+			}
 		}
-		if a.Restart != nil {
-			n.Actions[incident.Restart] = true
-		}
-		if a.Switchover != nil {
-			n.Actions[incident.Switchover], n.Actions[incident.Failover] = true, true
-			n.Standby = a.Switchover.Standby
+		if sw := comp.Actions.Switchover; sw != nil {
+			n.Standby = sw.Standby
 		}
 		for _, adv := range comp.Knowledge.Advice {
 			n.Advice = append(n.Advice, incident.ConfigAdvice{Check: adv.Check, Text: adv.Text,

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fivelayer/triage/probes"
 	"gopkg.in/yaml.v3"
+
+	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 )
 
 // checkConfig checks what spans keys: component names and the references to
@@ -247,9 +249,6 @@ func mergeThresholds(global map[string]probes.Threshold, kind string, own map[st
 	return out
 }
 
-// adviceActions are the actions a component's advice may name.
-var adviceActions = []string{"kill_session", "kill_query", "restart", "switchover", "failover"}
-
 // checkAdvice reports advice without text or with an unknown action.
 func (d *decoder) checkAdvice(kv *yaml.Node, c *Component) {
 	_, advv := child(kv, "advice")
@@ -261,9 +260,9 @@ func (d *decoder) checkAdvice(kv *yaml.Node, c *Component) {
 		if strings.TrimSpace(a.Text) == "" {
 			d.errorf(n, "advice: text is required")
 		}
-		if a.Action != "" && !slices.Contains(adviceActions, a.Action) {
+		if _, known := catalog.ByName(a.Action); a.Action != "" && !known {
 			_, actv := child(n, "action")
-			d.errorf(or(actv, n), "advice: unknown action %q (want one of %s)", a.Action, strings.Join(adviceActions, ", "))
+			d.errorf(or(actv, n), "advice: unknown action %q (want one of %s)", a.Action, strings.Join(catalog.Names(), ", "))
 		}
 	}
 }

@@ -204,6 +204,10 @@ type Kind struct {
 	// Checks lists the checks an instance yields (for docs and threshold keys);
 	// fleet kinds may yield more at run time.
 	Checks []Check
+	// Thresholds are the defaults the kind grades its checks with, by check
+	// name, when the config sets none (the README's table and the
+	// drill-down state them; a check without one has no numeric bound).
+	Thresholds map[string]Threshold
 	// New builds an instance from a validated Spec.
 	New func(Spec) (Probe, error)
 }

@@ -1,6 +1,11 @@
 package probes
 
-import "time"
+import (
+	"strings"
+	"time"
+
+	"github.com/fivelayer/triage/internal/safety"
+)
 
 // Threshold grades a value: beyond Warn (strictly) is warn, beyond Crit is
 // crit, as the runbook writes them ("CPU > 80%", "expiry < 30 d"). Below flips the direction (lower is worse: days to expiry). A nil bound
@@ -56,3 +61,51 @@ func (t Threshold) Grade(v float64) Status {
 
 // ForDuration is For as a time.Duration.
 func (t Threshold) ForDuration() time.Duration { return t.For.D() }
+
+// Breach names the bound a status broke, in the one wording
+// (safety.ThresholdText): "crit > 10 s"; "" when st broke no bound of t.
+func (t Threshold) Breach(st Status, unit string) string {
+	var b *float64
+	switch st {
+	case Crit:
+		b = t.Crit
+	case Warn:
+		b = t.Warn
+	}
+	if b == nil {
+		return ""
+	}
+	return safety.ThresholdText(st.String(), t.Below, *b, unit)
+}
+
+// Text states the whole threshold: "warn > 80%, crit > 95% for 1m"; ""
+// when it has no bound.
+func (t Threshold) Text(unit string) string {
+	var parts []string
+	for _, st := range []Status{Warn, Crit} {
+		if b := t.Breach(st, unit); b != "" {
+			parts = append(parts, b)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := strings.Join(parts, ", ")
+	if d := t.ForDuration(); d > 0 {
+		s += " for " + d.String()
+	}
+	return s
+}
+
+// Bound is one bound as the README's table writes it, "> 80"; "—" when
+// the bound is not set.
+func (t Threshold) Bound(st Status) string {
+	b := t.Warn
+	if st == Crit {
+		b = t.Crit
+	}
+	if b == nil {
+		return "—"
+	}
+	return safety.ThresholdText("", t.Below, *b, "")
+}

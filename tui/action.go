@@ -11,6 +11,7 @@ import (
 
 	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/probes/remedy"
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 	"github.com/fivelayer/triage/tui/dialog"
 	"github.com/fivelayer/triage/tui/drill"
 )
@@ -43,13 +44,7 @@ func (a actions) wait(limit time.Duration) {
 	}
 }
 
-// actionKinds are the action keys of the drill-down.
-var actionKinds = map[string]remedy.ActionKind{
-	"K": remedy.KillSession, "Q": remedy.KillQuery, "R": remedy.Restart,
-	"S": remedy.Switchover, "F": remedy.Failover,
-}
-
-// openAction answers K, Q, R, S and F: it opens the dialog on the drilled
+// openAction answers an action's key (K, Q, R, S, F: the catalog's): it opens the dialog on the drilled
 // (or selected) component and previews the action. Whether the action may
 // run is the guard's decision, shown in the dialog — except without a
 // guard, where nothing can be previewed.
@@ -68,9 +63,10 @@ func (m *Model) openAction(keyName string) tea.Cmd {
 		m.setStatus(fmt.Sprintf("%s %s on %s: %s", keyName, a.Name, c, why))
 		return nil
 	}
-	req := remedy.Request{Action: actionKinds[keyName], Component: c}
+	spec, _ := catalog.ByKey(keyName)
+	req := remedy.Request{Action: spec.Kind, Component: c}
 	var threads []int64
-	if req.Action == remedy.KillSession || req.Action == remedy.KillQuery {
+	if spec.Confirm == catalog.Thread {
 		threads = dialog.Threads(m.ctx, c)
 	}
 	var cmd tea.Cmd

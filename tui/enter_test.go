@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/tui/internal/fixture"
 )
 
@@ -43,4 +44,31 @@ func TestDrillFooterOffersOnlyWhatApplies(t *testing.T) {
 	assert.NotContains(t, foot, "K kill")
 	assert.NotContains(t, foot, "S switch")
 	assert.Contains(t, foot, "q quit")
+}
+
+// The drill-down states the selected check's threshold in the one wording
+// its summary and the README use: the kind's default under the config's
+// overrides.
+func TestDrillStatesTheThreshold(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		overrides map[string]probes.Threshold
+		want      string
+	}{
+		{"default", nil, "threshold: warn > 80%, crit > 90%"},
+		{"configured", map[string]probes.Threshold{"connections": {Crit: probes.V(75)}}, "threshold: warn > 80%, crit > 75%"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := fixture.Config()
+			for i := range cfg.Components {
+				if cfg.Components[i].Name == "db-primary" {
+					cfg.Components[i].Probes = []probes.Spec{{Kind: "mysql", DSNEnv: "TRIAGE_DB_PRIMARY_DSN", Thresholds: tt.overrides}}
+				}
+			}
+			m, _ := fixtureModel(t, cfg, Live, 80, 24)
+			m, _ = press(t, m, "tab", "tab", "tab", "j", "j", "enter")
+			require.Equal(t, "db-primary/mysql/connections", m.drill().Selected(m.ctx).ID)
+			assert.Contains(t, m.View(), tt.want)
+		})
+	}
 }

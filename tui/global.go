@@ -27,11 +27,6 @@ var globalKeys = []globalKey{
 	{func(k *common.KeyMap) key.Binding { return k.Faults }, (*Model).openFaults},
 	{func(k *common.KeyMap) key.Binding { return k.Export }, (*Model).export},
 	{func(k *common.KeyMap) key.Binding { return k.Trace }, (*Model).traceKey},
-	{func(k *common.KeyMap) key.Binding { return k.Kill }, func(m *Model) tea.Cmd { return m.openAction("K") }},
-	{func(k *common.KeyMap) key.Binding { return k.KillQuery }, func(m *Model) tea.Cmd { return m.openAction("Q") }},
-	{func(k *common.KeyMap) key.Binding { return k.Restart }, func(m *Model) tea.Cmd { return m.openAction("R") }},
-	{func(k *common.KeyMap) key.Binding { return k.Switchover }, func(m *Model) tea.Cmd { return m.openAction("S") }},
-	{func(k *common.KeyMap) key.Binding { return k.Failover }, func(m *Model) tea.Cmd { return m.openAction("F") }},
 }
 
 // handleGlobalKey handles the replay keys and the global keys; ok is false
@@ -44,6 +39,9 @@ func (m *Model) handleGlobalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		if key.Matches(msg, g.binding(m.ctx.Keys)) {
 			return g.do(m), true
 		}
+	}
+	if name := m.ctx.Keys.ActionKey(msg); name != "" { // the catalog's action keys
+		return m.openAction(name), true
 	}
 	return nil, false
 }

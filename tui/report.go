@@ -11,6 +11,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes/incident"
 )
 
@@ -53,27 +54,14 @@ func (m Model) handleReportWritten(msg reportWrittenMsg) (tea.Model, tea.Cmd) {
 	return m, m.recordEvent(e, true)
 }
 
-// reportDir is where reports go by default: $XDG_STATE_HOME/triage, else
-// ~/.local/state/triage.
-func reportDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "triage"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("no report directory: %w", err)
-	}
-	return filepath.Join(home, ".local", "state", "triage"), nil
-}
-
-// writeReport writes body to dir/report-YYYYmmdd-HHMMSS.md (dir "" is
-// reportDir()), creating dir 0700 and the file 0600. It never overwrites: a
+// writeReport writes body to dir/report-YYYYmmdd-HHMMSS.md (dir "" is the
+// state directory, safety.StateDir), creating dir 0700 and the file 0600. It never overwrites: a
 // second report within the same second gets a -2, -3 … suffix.
 func writeReport(dir string, now time.Time, body string) (string, error) {
 	if dir == "" {
-		d, err := reportDir()
+		d, err := safety.StateDir()
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("no report directory: %w", err)
 		}
 		dir = d
 	}

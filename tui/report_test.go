@@ -5,10 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes/incident"
 	"github.com/fivelayer/triage/tui/internal/fixture"
 )
@@ -65,22 +67,15 @@ func TestExportReportFails(t *testing.T) {
 	assert.Len(t, m.ctx.Events, n, "no note for a report that was not written")
 }
 
-func TestReportDir(t *testing.T) {
-	tmp := t.TempDir()
-	tests := []struct {
-		name, xdg, home, want string
-	}{
-		{"XDG_STATE_HOME", filepath.Join(tmp, "xdg"), tmp, filepath.Join(tmp, "xdg", "triage")},
-		{"default", "", tmp, filepath.Join(tmp, ".local", "state", "triage")},
-		{"relative XDG_STATE_HOME is ignored", "rel/state", tmp, filepath.Join(tmp, ".local", "state", "triage")},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("XDG_STATE_HOME", tt.xdg)
-			t.Setenv("HOME", tt.home)
-			got, err := reportDir()
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-		})
-	}
+// TestReportGoesToStateDir: with no directory given, the report goes to
+// the state directory every other file of triage uses (safety.StateDir).
+func TestReportGoesToStateDir(t *testing.T) {
+	xdg := filepath.Join(t.TempDir(), "state")
+	t.Setenv("XDG_STATE_HOME", xdg)
+	want, err := safety.StateDir()
+	require.NoError(t, err)
+	path, err := writeReport("", time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC), "# report\n")
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(want, "report-20260301-100000.md"), path)
+	assert.Equal(t, filepath.Join(xdg, "triage"), want)
 }

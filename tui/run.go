@@ -62,8 +62,9 @@ type Options struct {
 	// Trace traces the path to a host for the drill-down (T); network.Trace
 	// when nil.
 	Trace TraceFunc
-	// ReportDir is where "e" writes incident reports; when "" it is
-	// $XDG_STATE_HOME/triage, else ~/.local/state/triage.
+	// ReportDir is where "e" writes incident reports; when "" it is the
+	// state directory (safety.StateDir: $XDG_STATE_HOME/triage, else
+	// ~/.local/state/triage).
 	ReportDir string
 	// Store is the incident store Tracker journals to (docs/incidents.md):
 	// the header shows its notice (read-only, a corrupt file moved aside,

@@ -20,6 +20,7 @@ import (
 	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes/kinds"
 	"github.com/fivelayer/triage/probes/remedy"
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 )
 
 // actFlags are the flags of `triage act ACTION`.
@@ -30,22 +31,73 @@ type actFlags struct {
 }
 
 func newActCmd(g *globals) *cobra.Command {
+	var words []string
+	for _, name := range catalog.Commands() {
+		s, _ := catalog.ByCommand(name, "")
+		words = append(words, s.Confirm.String()+" for "+name)
+	}
 	cmd := &cobra.Command{
 		Use:   "act",
-		Short: "Guarded actions without the screen: kill-session, restart, switchover",
+		Short: "Guarded actions without the screen: " + strings.Join(catalog.Commands(), ", "),
 		Long: `Run one guarded action, exactly as the screen would: the plan is shown,
 preconditions are re-checked just before acting, the confirmation is bound to
 what was previewed, the intent and the outcome are appended to the audit log,
 and the result is verified by probing again.
 
---confirm is required (there is no prompt): the thread id for kill-session,
-the component's name for restart, the standby's name for switchover.
+--confirm is required (there is no prompt): ` + strings.Join(words, ", ") + `.
 
 Exit codes: 0 done and verified (or a dry run); 1 refused by the guard
 (read-only, not enabled, wrong confirmation, a precondition false, cooldown);
 2 attempted and failed, or done but not verified; 3 could not run (bad config).`,
 	}
-	cmd.AddCommand(newActKillCmd(g), newActRestartCmd(g), newActSwitchoverCmd(g))
+	for _, name := range catalog.Commands() {
+		cmd.AddCommand(newActionCmd(g, name))
+	}
+	return cmd
+}
+
+// newActionCmd is `triage act NAME` for the catalog's actions run by that
+// subcommand: the plain one, and each variant selected by its flag
+// (--query-only, --failover) with its second confirmation when it has one.
+func newActionCmd(g *globals, name string) *cobra.Command {
+	plain, _ := catalog.ByCommand(name, "")
+	var variants []catalog.Spec
+	for _, s := range catalog.All() {
+		if s.Command == name && s.Flag != "" {
+			variants = append(variants, s)
+		}
+	}
+	f := &actFlags{}
+	chosen := map[string]*bool{}
+	short := plain.Label
+	for _, v := range variants {
+		short += "; --" + v.Flag + ": " + v.Label
+	}
+	cmd := &cobra.Command{
+		Use:   name,
+		Short: strings.ToUpper(short[:1]) + short[1:],
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			spec := plain
+			for _, v := range variants {
+				if *chosen[v.Flag] {
+					spec = v
+				}
+			}
+			return runAct(cmd, g, f, remedy.Request{Action: spec.Kind, Component: f.component, Thread: f.thread})
+		},
+	}
+	commonActFlags(cmd, f, plain.Confirm.String())
+	if plain.Confirm == catalog.Thread {
+		cmd.Flags().Int64Var(&f.thread, "thread", 0, "the session (processlist id); default: the first root blocker")
+	}
+	for _, v := range variants {
+		chosen[v.Flag] = new(bool)
+		cmd.Flags().BoolVar(chosen[v.Flag], v.Flag, false, v.Label)
+		if v.Second != catalog.NoWord {
+			cmd.Flags().StringVar(&f.confirmFailover, "confirm-"+v.Flag, "", "with --"+v.Flag+": type "+v.Second.String()+" as well")
+		}
+	}
 	return cmd
 }
 
@@ -57,60 +109,6 @@ func commonActFlags(cmd *cobra.Command, f *actFlags, confirmWhat string) {
 	fl.BoolVar(&f.dryRun, "dry-run", false, "show and record the plan; run nothing")
 	fl.StringVar(&f.format, "format", "text", "text, or json (the audit record of the outcome)")
 	_ = cmd.MarkFlagRequired("component")
-}
-
-func newActKillCmd(g *globals) *cobra.Command {
-	f := &actFlags{}
-	cmd := &cobra.Command{
-		Use:   "kill-session",
-		Short: "Kill a blocking database session (KILL CONNECTION), or only its statement with --query-only",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			kind := remedy.KillSession
-			if f.queryOnly {
-				kind = remedy.KillQuery
-			}
-			return runAct(cmd, g, f, remedy.Request{Action: kind, Component: f.component, Thread: f.thread})
-		},
-	}
-	commonActFlags(cmd, f, "the thread id")
-	cmd.Flags().Int64Var(&f.thread, "thread", 0, "the session (processlist id); default: the first root blocker")
-	cmd.Flags().BoolVar(&f.queryOnly, "query-only", false, "KILL QUERY: end the statement, keep the transaction and its locks")
-	return cmd
-}
-
-func newActRestartCmd(g *globals) *cobra.Command {
-	f := &actFlags{}
-	cmd := &cobra.Command{
-		Use:   "restart",
-		Short: "Restart a service with the argv from its config, locally or through ssh",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runAct(cmd, g, f, remedy.Request{Action: remedy.Restart, Component: f.component})
-		},
-	}
-	commonActFlags(cmd, f, "the component's name")
-	return cmd
-}
-
-func newActSwitchoverCmd(g *globals) *cobra.Command {
-	f := &actFlags{}
-	cmd := &cobra.Command{
-		Use:   "switchover",
-		Short: "Switch the primary database component to its configured standby (--failover when the primary is gone)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			kind := remedy.Switchover
-			if f.failover {
-				kind = remedy.Failover
-			}
-			return runAct(cmd, g, f, remedy.Request{Action: kind, Component: f.component})
-		},
-	}
-	commonActFlags(cmd, f, "the standby's name")
-	cmd.Flags().BoolVar(&f.failover, "failover", false, "the primary is unreachable: promote the standby anyway (transactions it did not receive are lost)")
-	cmd.Flags().StringVar(&f.confirmFailover, "confirm-failover", "", "with --failover: type the old primary's name as well")
-	return cmd
 }
 
 // runAct previews, executes and reports one action.
@@ -295,8 +293,8 @@ func printAudit(w io.Writer, recs []remedy.Record) {
 			origin = f[0] // SSH_CLIENT is "ip port port"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.Time.Local().Format("2006-01-02 15:04:05"), r.Phase, orDash(clean(r.Operator)), orDash(origin), orDash(r.Host),
-			r.Action, clean(r.Component), clean(r.Target), orDash(result), orDash(dur), clean(r.Reason))
+			r.Time.Local().Format("2006-01-02 15:04:05"), r.Phase, orDash(clean(r.Operator)), orDash(clean(origin)), orDash(clean(r.Host)),
+			clean(string(r.Action)), clean(r.Component), clean(r.Target), orDash(result), orDash(dur), clean(r.Reason))
 	}
 	_ = tw.Flush()
 }

@@ -216,6 +216,10 @@ func redactAuthorization(w string) string {
 	return w[:len("authorization:")] + " " + scheme + " " + Redacted
 }
 
+// RedactURL masks the password of a URL (or of every URL in a word) that
+// triage prints in an error: scheme://user:***@host/path.
+func RedactURL(u string) string { return redactURLs(u) }
+
 // redactURLs masks the password of every scheme://user:password@host in w.
 // A password may hold '/', '@' (people write them unescaped), so the
 // password runs to the last '@' before the query; what follows a ':' in

@@ -117,3 +117,14 @@ func FuzzRedactArgs(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"http://10.0.0.1:9100/metrics", "http://10.0.0.1:9100/metrics"},
+		{"http://scrape:s3cret@10.0.0.1:8080/actuator/prometheus", "http://scrape:***@10.0.0.1:8080/actuator/prometheus"},
+		{"https://u:p@ss/w@host/x", "https://u:***@host/x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) { assert.Equal(t, tt.want, RedactURL(tt.in)) })
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes"
 )
 
@@ -294,13 +295,14 @@ func SeverityStatus(sev string) (probes.Status, bool) {
 	return probes.Warn, false
 }
 
-// sanitize makes an alert name a check name: no '/', no spaces.
+// sanitize makes an alert name a check name: terminal-safe as every
+// string from the estate (safety.Sanitize), no '/', no spaces.
 func sanitize(s string) string {
-	if s == "" {
+	if s = safety.Sanitize(s); s == "" {
 		return "unnamed"
 	}
 	return strings.Map(func(r rune) rune {
-		if r == '/' || r == ' ' || r < 0x20 {
+		if r == '/' || r == ' ' {
 			return '_'
 		}
 		return r

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
+	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -140,18 +140,5 @@ func fetch(ctx context.Context, c *http.Client, url, accept string, limit int64)
 	return body, resp.Header, nil
 }
 
-// redactURL drops user:password from a URL before it goes into an error.
-func redactURL(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return u
-	}
-	host, path, _ := strings.Cut(rest, "/")
-	if i := strings.LastIndex(host, "@"); i >= 0 {
-		host = "xxxxx@" + host[i+1:]
-	}
-	if path != "" || strings.Contains(rest, "/") {
-		return scheme + "://" + host + "/" + path
-	}
-	return scheme + "://" + host
-}
+// redactURL drops the password from a URL before it goes into an error.
+func redactURL(u string) string { return safety.RedactURL(u) }

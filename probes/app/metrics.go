@@ -36,12 +36,13 @@ var metricsChecks = []probes.Check{
 
 // MetricsKind scrapes an application's Prometheus or OpenMetrics endpoint.
 var MetricsKind = probes.Kind{
-	Name:     "metrics",
-	Doc:      "scrape an app's /metrics (Prometheus text or OpenMetrics): 5xx share, p50/p99 latency, connection pool, circuit breakers; Micrometer names by default, renamed under `metrics:`",
-	Required: [][]string{{"url"}},
-	Allowed:  []string{"url", "metrics", "ca_file", "server_name"},
-	Checks:   metricsChecks,
-	New:      func(s probes.Spec) (probes.Probe, error) { return NewMetrics(s) },
+	Name:       "metrics",
+	Thresholds: map[string]probes.Threshold{"error_rate": ErrorRateThreshold, "latency": LatencyThreshold, "pool": PoolThreshold, "circuit_breaker": BreakerThreshold},
+	Doc:        "scrape an app's /metrics (Prometheus text or OpenMetrics): 5xx share, p50/p99 latency, connection pool, circuit breakers; Micrometer names by default, renamed under `metrics:`",
+	Required:   [][]string{{"url"}},
+	Allowed:    []string{"url", "metrics", "ca_file", "server_name"},
+	Checks:     metricsChecks,
+	New:        func(s probes.Spec) (probes.Probe, error) { return NewMetrics(s) },
 }
 
 // metricNames are the metric and label names a metrics probe reads; each can

@@ -37,12 +37,13 @@ var (
 
 // NginxKind follows nginx's error log and reads its stub_status.
 var NginxKind = probes.Kind{
-	Name:     "nginx",
-	Doc:      "nginx: upstream failures per minute from the error log (path, followed from its end across rotation) and connections from stub_status (status_url)",
-	Required: [][]string{{"path", "status_url"}},
-	Allowed:  []string{"path", "status_url"},
-	Checks:   []probes.Check{upstreamCheck, connectionsCheck},
-	New:      func(s probes.Spec) (probes.Probe, error) { return NewNginx(s) },
+	Name:       "nginx",
+	Thresholds: map[string]probes.Threshold{"upstream_errors": UpstreamErrorsThreshold, "connections": ConnectionsThreshold},
+	Doc:        "nginx: upstream failures per minute from the error log (path, followed from its end across rotation) and connections from stub_status (status_url)",
+	Required:   [][]string{{"path", "status_url"}},
+	Allowed:    []string{"path", "status_url"},
+	Checks:     []probes.Check{upstreamCheck, connectionsCheck},
+	New:        func(s probes.Spec) (probes.Probe, error) { return NewNginx(s) },
 }
 
 // Nginx is an nginx probe instance: a log follower with its failure ring,

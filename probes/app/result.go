@@ -25,26 +25,10 @@ func unknownResult(check, summary string, err error) probes.Result {
 	return r
 }
 
-// breach names the bound a status crossed, e.g. "crit > 10%"; empty for OK
-// or when the status did not come from th.
-func breach(th probes.Threshold, st probes.Status, unit string) string {
-	var b *float64
-	var word string
-	switch st {
-	case probes.Crit:
-		b, word = th.Crit, "crit"
-	case probes.Warn:
-		b, word = th.Warn, "warn"
-	}
-	if b == nil {
-		return ""
-	}
-	op := ">"
-	if th.Below {
-		op = "<"
-	}
-	return fmt.Sprintf("%s %s %s%s", word, op, num(*b), unit)
-}
+// breach names the bound a status crossed in the one wording
+// (probes.Threshold.Breach), e.g. "crit > 10%"; empty for OK or when the
+// status did not come from th.
+func breach(th probes.Threshold, st probes.Status, unit string) string { return th.Breach(st, unit) }
 
 // withBreach appends " (crit > 10%)" to s when the status crossed a bound.
 func withBreach(s string, th probes.Threshold, st probes.Status, unit string) string {

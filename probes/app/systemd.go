@@ -22,12 +22,13 @@ var unitCheck = probes.Check{Name: "unit", Layer: probes.Application, OnTimeout:
 
 // SystemdKind reads a systemd unit's state, locally or through ssh.
 var SystemdKind = probes.Kind{
-	Name:     "systemd",
-	Doc:      "a systemd unit's active/sub state, restart count and uptime via `systemctl show`, locally or through the system ssh client (ssh: user@host, BatchMode)",
-	Required: [][]string{{"unit"}},
-	Allowed:  []string{"unit", "ssh"},
-	Checks:   []probes.Check{unitCheck},
-	New:      func(s probes.Spec) (probes.Probe, error) { return NewSystemd(s) },
+	Name:       "systemd",
+	Thresholds: map[string]probes.Threshold{"unit": UnitRestartsThreshold},
+	Doc:        "a systemd unit's active/sub state, restart count and uptime via `systemctl show`, locally or through the system ssh client (ssh: user@host, BatchMode)",
+	Required:   [][]string{{"unit"}},
+	Allowed:    []string{"unit", "ssh"},
+	Checks:     []probes.Check{unitCheck},
+	New:        func(s probes.Spec) (probes.Probe, error) { return NewSystemd(s) },
 }
 
 var (

@@ -168,7 +168,7 @@ func Glyph(s probes.Status) string { return glyphs[s] }
 // Text writes a report for people: the grade, then each layer with its checks.
 func Text(w io.Writer, r Report) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s  %s  severity %s", r.Estate, r.Time.Format(time.RFC3339), strings.ToUpper(r.Severity.String()))
+	fmt.Fprintf(&b, "%s  %s  severity %s", oneLine(r.Estate), r.Time.Format(time.RFC3339), strings.ToUpper(r.Severity.String()))
 	if r.Severity != incident.Green {
 		fmt.Fprintf(&b, " (%s; restore %s): %s", r.Severity.Meaning(), r.Severity.RestoreTarget(), oneLine(r.Reason))
 	}
@@ -183,7 +183,7 @@ func Text(w io.Writer, r Report) error {
 		for _, c := range l.Checks {
 			val := ""
 			if c.Value != nil {
-				val = fmt.Sprintf(" [%s%s]", trimFloat(*c.Value), unitSuffix(c.Unit))
+				val = fmt.Sprintf(" [%s%s]", trimFloat(*c.Value), unitSuffix(oneLine(c.Unit)))
 			}
 			fmt.Fprintf(&b, "  %s %-7s %s: %s%s (%dms)\n", Glyph(c.Status), c.Status, oneLine(c.ID), oneLine(c.Summary), val, c.Duration.Milliseconds())
 			if c.Err != "" && c.Err != c.Summary {

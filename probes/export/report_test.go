@@ -93,3 +93,22 @@ func TestPrometheusParses(t *testing.T) {
 	assert.Equal(t, float64(incident.Orange), fams["triage_severity"].Metric[0].GetGauge().GetValue())
 	assert.Len(t, fams["triage_layer_status"].Metric, 5)
 }
+
+// TestTextDropsHostileSequencesWhole: what the estate says is printed
+// without the payload of a stripped OSC (7-bit or C1), without
+// bidirectional overrides, and the estate's own name is cleaned too.
+func TestTextDropsHostileSequencesWhole(t *testing.T) {
+	rs := sample()
+	rs[0].Summary = "refused\x1b]0;pwned-title\x07 (3/3) \u202eevil"
+	rs[0].Err = "dial\u009d0;pwned-c1\u009c refused\x1b]8;;http://pwned-link\x1b\\"
+	rs[1].Unit = "s\x1b[2J"
+	var buf bytes.Buffer
+	require.NoError(t, Text(&buf, Build("prod\x1b]2;pwned-estate\x07", t0, rs, nil)))
+	out := buf.String()
+	for _, bad := range []string{"pwned", "\u202e", "\x1b", "\u009d", "\u009c", "\a"} {
+		assert.NotContains(t, out, bad)
+	}
+	assert.Contains(t, out, "api/tcp/connect: refused (3/3) evil")
+	assert.Contains(t, out, "error: dial refused")
+	assert.True(t, strings.HasPrefix(out, "prod  "), out)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
 
+	"github.com/fivelayer/triage/internal/safety"
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/incident"
 )
@@ -128,8 +129,9 @@ func Rules(src RuleSource) RuleFile {
 // thresholdRules writes the crit and warn bounds of one check as rules; a
 // warn rule stops at the crit bound so that one value fires one alert.
 func thresholdRules(src RuleSource, p RuleProbe, c probes.Check, th probes.Threshold, sel string) []Rule {
+	below := belowChecks[c.Name]
 	op, inv := ">", "<="
-	if belowChecks[c.Name] {
+	if below {
 		op, inv = "<", ">="
 	}
 	crit := incident.Orange
@@ -150,10 +152,11 @@ func thresholdRules(src RuleSource, p RuleProbe, c probes.Check, th probes.Thres
 			// duplicates).
 			Labels: map[string]string{"severity": grade.String(), "component": p.Component, "probe": p.Probe},
 			Annotations: map[string]string{
-				"summary": fmt.Sprintf("{{ $labels.component }} %s/%s is {{ $value }}{{ $labels.unit }} (%s %s %s)",
-					p.Probe, c.Name, strings.ToLower(level), op, num(bound)),
-				"description": fmt.Sprintf("triage threshold %s.%s: %s %s %s on %s (layer %s).", p.Kind, c.Name, strings.ToLower(level), op, num(bound), p.Component, c.Layer),
-				"runbook":     runbook(src.Topology, p, c),
+				"summary": fmt.Sprintf("{{ $labels.component }} %s/%s is {{ $value }}{{ $labels.unit }} (%s)",
+					p.Probe, c.Name, safety.ThresholdText(strings.ToLower(level), below, bound, "")),
+				"description": fmt.Sprintf("triage threshold %s.%s: %s on %s (layer %s).", p.Kind, c.Name,
+					safety.ThresholdText(strings.ToLower(level), below, bound, ""), p.Component, c.Layer),
+				"runbook": runbook(src.Topology, p, c),
 			},
 		}
 		if th.For > 0 {

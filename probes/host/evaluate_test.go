@@ -201,7 +201,7 @@ func TestEvaluateIOPS(t *testing.T) {
 		{name: "first sample", cur: disks(0, DiskIO{Device: "sda"}), status: probes.Unknown, summary: firstSample},
 		{name: "quiet", prev: disks(0, DiskIO{"sda", 100, 100}), cur: disks(2*time.Second, DiskIO{"sda", 300, 500}), status: probes.OK, value: 300, summary: "sda 300 IOPS (100 reads/s, 200 writes/s)"},
 		{name: "busiest device decides", prev: disks(0, DiskIO{"sda", 0, 0}, DiskIO{"nvme0n1", 0, 0}),
-			cur: disks(time.Second, DiskIO{"sda", 10, 10}, DiskIO{"nvme0n1", 3000, 3000}), status: probes.Warn, value: 6000, summary: "nvme0n1 6000 IOPS (3000 reads/s, 3000 writes/s) (warn > 5000)"},
+			cur: disks(time.Second, DiskIO{"sda", 10, 10}, DiskIO{"nvme0n1", 3000, 3000}), status: probes.Warn, value: 6000, summary: "nvme0n1 6000 IOPS (3000 reads/s, 3000 writes/s) (warn > 5000 IOPS)"},
 		{name: "crit", prev: disks(0, DiskIO{"sda", 0, 0}), cur: disks(time.Second, DiskIO{"sda", 30000, 0}), status: probes.Crit, value: 30000},
 		{name: "reset device skipped", prev: disks(0, DiskIO{"sda", 500, 500}), cur: disks(time.Second, DiskIO{"sda", 1, 1}), status: probes.Unknown, summary: "no block device"},
 		{name: "ready-made rates", cur: func() *HostSample { s := at(0); s.DiskRates = []DiskIO{{"vda", 10, 5}}; return s }(), status: probes.OK, value: 15},

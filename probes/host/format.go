@@ -45,27 +45,13 @@ func unknown(check, summary string, err error) probes.Result {
 	return r
 }
 
-// breach is " (crit > 95%)" for the bound st broke, "" when st is OK.
-func breach(t probes.Threshold, st probes.Status, unit string) string {
-	var b *float64
-	word := ""
-	switch st {
-	case probes.Crit:
-		b, word = t.Crit, "crit"
-	case probes.Warn:
-		b, word = t.Warn, "warn"
+// breach names the broken bound in the one wording (probes.Threshold.Breach):
+// " (crit > 95%)"; "" when st broke none.
+func breach(th probes.Threshold, st probes.Status, unit string) string {
+	if b := th.Breach(st, unit); b != "" {
+		return " (" + b + ")"
 	}
-	if b == nil {
-		return ""
-	}
-	op := ">"
-	if t.Below {
-		op = "<"
-	}
-	if unit != "%" {
-		unit = ""
-	}
-	return fmt.Sprintf(" (%s %s %s%s)", word, op, num(*b), unit)
+	return ""
 }
 
 // num prints v without trailing zeros: 80, 1.5, 0.25.

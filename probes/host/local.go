@@ -18,11 +18,12 @@ import (
 
 // HostKind is the `host` kind: the machine triage runs on.
 var HostKind = probes.Kind{
-	Name:    "host",
-	Doc:     "the local machine: CPU, memory, swap, load, disk and inodes per mount, IOPS, file handles, TCP states, OOM kills, top processes",
-	Allowed: []string{},
-	Checks:  HostChecks,
-	New:     func(s probes.Spec) (probes.Probe, error) { return NewHost(s), nil },
+	Name:       "host",
+	Thresholds: DefaultThresholds,
+	Doc:        "the local machine: CPU, memory, swap, load, disk and inodes per mount, IOPS, file handles, TCP states, OOM kills, top processes",
+	Allowed:    []string{},
+	Checks:     HostChecks,
+	New:        func(s probes.Spec) (probes.Probe, error) { return NewHost(s), nil },
 }
 
 // Host is the local machine, read through gopsutil and /proc. It keeps the

@@ -26,12 +26,13 @@ var ErrTooLarge = errors.New("body too large")
 // NodeExporterKind is the `node_exporter` kind: a remote machine through its
 // node exporter's /metrics.
 var NodeExporterKind = probes.Kind{
-	Name:     "node_exporter",
-	Doc:      "a remote machine through its node_exporter /metrics: the same checks as host (no top processes)",
-	Required: [][]string{{"url"}},
-	Allowed:  []string{"url", "ca_file", "server_name"},
-	Checks:   HostChecks,
-	New:      func(s probes.Spec) (probes.Probe, error) { return NewNodeExporter(s) },
+	Name:       "node_exporter",
+	Thresholds: DefaultThresholds,
+	Doc:        "a remote machine through its node_exporter /metrics: the same checks as host (no top processes)",
+	Required:   [][]string{{"url"}},
+	Allowed:    []string{"url", "ca_file", "server_name"},
+	Checks:     HostChecks,
+	New:        func(s probes.Spec) (probes.Probe, error) { return NewNodeExporter(s) },
 }
 
 // NodeExporter scrapes a node exporter and grades the machine behind it. It

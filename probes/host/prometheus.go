@@ -35,7 +35,8 @@ var instancesCheck = probes.Check{Name: CheckInstances, Layer: probes.Server, On
 // server's query API (the host checks per instance, each instance its own
 // component) and configured PromQL rules with thresholds.
 var PrometheusKind = probes.Kind{
-	Name: "prometheus",
+	Name:       "prometheus",
+	Thresholds: DefaultThresholds,
 	Doc: "a Prometheus server: the host checks for every node_exporter instance matching selector " +
 		"(default " + DefaultSelector + "; one component per instance), and PromQL rules with thresholds",
 	Required: [][]string{{"url"}},

@@ -117,3 +117,23 @@ func TestPlain(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) { assert.Equal(t, tt.want, plain(tt.in)) })
 	}
 }
+
+// TestReportDropsHostileSequencesWhole: the Markdown report carries no
+// bidirectional override and no payload of a stripped OSC, from any of
+// the strings the estate supplies.
+func TestReportDropsHostileSequencesWhole(t *testing.T) {
+	now := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+	bad := probes.Result{ID: "db/mysql/lock_waits\u202e", Component: "db", Probe: "mysql", Check: "lock_waits",
+		Layer: probes.Data, Status: probes.Crit, Summary: "UPDATE t\x1b]0;pwned-title\x07 SET \u202eevil",
+		Err: "x\u009d0;pwned-c1\u009c y"}
+	tr := NewTracker(CoreTopology([]string{"db"}))
+	tr.Record(Event{Time: now, Kind: ActionTaken, Subject: "db\u202e", Text: "kill\x1b]0;pwned-event\x07 4711"})
+	st := tr.Update([]probes.Result{bad}, now)
+	require.NotEqual(t, Green, st.Grade)
+	events := tr.Timeline()
+	out := Report("prod\u202e", "production\x1b]0;pwned-env\x07", st, events, now)
+	for _, s := range []string{"pwned", "\u202e", "\x1b", "\u009d"} {
+		assert.NotContains(t, out, s)
+	}
+	assert.Contains(t, out, "UPDATE t SET evil")
+}

@@ -2,13 +2,16 @@ package incident
 
 import (
 	"slices"
+
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 )
 
 // Action names a guarded remediation as the diagnosis offers it; the empty
 // Action is advice without a key (it writes as JSON null).
 type Action string
 
-// Actions the advice may offer (the names `check --format json` uses).
+// Actions the advice may offer (the names `check --format json` uses, as
+// catalog.Spec.Name spells them).
 const (
 	NoAction    Action = ""
 	KillSession Action = "kill_session"
@@ -20,7 +23,8 @@ const (
 
 // Key is the screen's key for the action ("" when it has none).
 func (a Action) Key() string {
-	return map[Action]string{KillSession: "K", KillQuery: "Q", Restart: "R", Switchover: "S", Failover: "F"}[a]
+	s, _ := catalog.ByName(string(a))
+	return s.Key
 }
 
 // MarshalText writes the action's name; NoAction is written by Advice as null.

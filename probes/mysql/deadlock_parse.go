@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/fivelayer/triage/internal/safety"
 )
 
 // Deadlock is InnoDB's latest detected deadlock, as SHOW ENGINE INNODB
@@ -313,67 +315,10 @@ func parseStamp(l string) (time.Time, bool) {
 }
 
 // clean makes server text (SQL, user and host names) safe for evidence and
-// a terminal: escape sequences, control and bidirectional formatting
-// characters removed, whitespace runs collapsed to one space, invalid UTF-8
-// replaced. A statement can carry any byte in its literals.
-func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	rs := []rune(s)
-	space := false
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case r == 0x1b || r == 0x9b || r == 0x9d:
-			i = skipEsc(rs, i)
-		case unicode.IsSpace(r):
-			space = b.Len() > 0
-		case unicode.IsControl(r), isBidiRune(r):
-		default:
-			if space {
-				b.WriteByte(' ')
-				space = false
-			}
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// skipEsc returns the index of the last rune of the escape sequence at i:
-// CSI up to its final byte, OSC/DCS/APC/PM/SOS up to BEL or ST, any other
-// ESC with the one rune after it.
-func skipEsc(rs []rune, i int) int {
-	kind := rs[i]
-	if kind == 0x1b {
-		if i+1 >= len(rs) {
-			return i
-		}
-		i++
-		switch rs[i] {
-		case '[':
-			kind = 0x9b
-		case ']', 'P', '_', '^', 'X':
-			kind = 0x9d
-		default:
-			return i
-		}
-	}
-	for j := i + 1; j < len(rs); j++ {
-		r := rs[j]
-		if kind == 0x9b && r >= 0x40 && r <= 0x7e {
-			return j
-		}
-		if kind == 0x9d && (r == 0x07 || r == 0x9c || (r == '\\' && rs[j-1] == 0x1b)) {
-			return j
-		}
-	}
-	return len(rs) - 1
-}
-
-func isBidiRune(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
-}
+// a terminal, as safety.Sanitize does for every string from the estate,
+// with whitespace runs collapsed to one space: a statement can carry any
+// byte in its literals, and a deadlock report wraps it over lines.
+func clean(s string) string { return strings.Join(strings.Fields(safety.Sanitize(s)), " ") }
 
 func contains(ss []string, s string) bool {
 	for _, x := range ss {

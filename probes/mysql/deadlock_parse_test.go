@@ -119,6 +119,9 @@ func TestClean(t *testing.T) {
 		{"bidi override", "a\u202eb", "ab"},
 		{"invalid UTF-8", "a\xffb", "a\uFFFDb"},
 		{"trailing escape", "a\x1b", "a"},
+		{"unterminated OSC takes the rest", "a\x1b]0;pwned", "a"},
+		{"C1 OSC payload goes with it", "a\u009d0;pwned\u009cb", "ab"},
+		{"isolate and mark", "a\u2066b\u200fc", "abc"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, clean(tt.in)) })

@@ -73,6 +73,7 @@ func TestExplain(t *testing.T) {
 func TestPasswordOfAndRedact(t *testing.T) {
 	assert.Equal(t, "s3:cr@t", passwordOf("app:s3:cr@t@tcp(db:3306)/x"))
 	assert.Equal(t, "", passwordOf("app@tcp(db:3306)/x"))
-	assert.Equal(t, "bad *** here", redact("bad s3cr here", "s3cr"))
+	assert.Equal(t, "bad … here", redact("bad s3cr here", "s3cr"))
+	assert.Equal(t, "dsn op:…@tcp", redact("dsn op:p%40ss@tcp", "p@ss"), "URL-escaped too")
 	assert.Equal(t, "unchanged", redact("unchanged", ""))
 }

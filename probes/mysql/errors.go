@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fivelayer/triage/internal/safety"
 	driver "github.com/go-sql-driver/mysql"
 )
 
@@ -111,9 +112,6 @@ func isPrivilege(err error) bool {
 
 // redact removes the password from text that might quote a DSN (driver
 // errors do not, but a parse error of a malformed DSN is our own wording).
-func redact(s, password string) string {
-	if password == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, password, "***")
-}
+// The password goes in every spelling safety.Mask knows (as written,
+// JSON- or URL-escaped), as it does from the guard's and the recorder's output.
+func redact(s, password string) string { return safety.Mask(s, []string{password}) }

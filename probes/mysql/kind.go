@@ -62,7 +62,8 @@ var (
 
 // MySQLKind is the registry entry for `kind: mysql`.
 var MySQLKind = probes.Kind{
-	Name: "mysql",
+	Name:       "mysql",
+	Thresholds: map[string]probes.Threshold{"connections": DefaultConnections, "lock_waits": DefaultLockWaits, "deadlocks": DefaultDeadlocks, "long_transactions": DefaultLongTransactions, "history_length": DefaultHistoryLength, "replication": DefaultReplicationLag, "fragmentation": DefaultFragmentation, "auth_failures": DefaultAuthFailures},
 	Doc: "MySQL/MariaDB: connections, lock waits with the blocking chain, deadlocks, long transactions, " +
 		"history length, replication, read_only role, fragmentation; rejected logins",
 	Required: [][]string{{"dsn_env", "dsn_file", "dsn"}},

@@ -85,34 +85,13 @@ func (p *Probe) lockWaits(r *round) probes.Result {
 	return res
 }
 
-// breach names the broken bound: " (crit > 10 s)".
+// breach names the broken bound in the one wording (probes.Threshold.Breach):
+// " (crit > 10 s)"; "" when st broke none.
 func breach(th probes.Threshold, st probes.Status, unit string) string {
-	var b *float64
-	switch st {
-	case probes.Crit:
-		b = th.Crit
-	case probes.Warn:
-		b = th.Warn
+	if b := th.Breach(st, unit); b != "" {
+		return " (" + b + ")"
 	}
-	if b == nil {
-		return ""
-	}
-	op := ">"
-	if th.Below {
-		op = "<"
-	}
-	return fmt.Sprintf(" (%s %s %g%s)", st, op, *b, unitSuffix(unit))
-}
-
-func unitSuffix(u string) string {
-	switch u {
-	case "", "%":
-		return u
-	}
-	if strings.HasPrefix(u, "/") {
-		return u
-	}
-	return " " + u
+	return ""
 }
 
 func rootSummary(tree []ChainNode, waits []LockWait) string {

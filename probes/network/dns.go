@@ -29,7 +29,8 @@ const defaultResolvConf = "/etc/resolv.conf"
 
 // DNSKind is the `dns` probe kind: each resolver asked directly for A and AAAA.
 var DNSKind = probes.Kind{
-	Name: "dns",
+	Name:       "dns",
+	Thresholds: map[string]probes.Threshold{"resolve": DefaultResolve},
 	Doc: "resolve name (A and AAAA) at each resolver (default: /etc/resolv.conf): SERVFAIL, NXDOMAIN, " +
 		"no address or timeout crit; resolvers that disagree warn; latency > 200ms warn, > 1s crit",
 	Required: [][]string{{"name"}},

@@ -28,7 +28,8 @@ const bodyCap = 64 << 10
 
 // HTTPKind is the `http` probe kind: one GET per round, timed phase by phase.
 var HTTPKind = probes.Kind{
-	Name: "http",
+	Name:       "http",
+	Thresholds: map[string]probes.Threshold{"certificate": tlscert.DefaultThreshold},
 	Doc: "GET url: reachability with phases dns/connect/tls/first byte/total; status (expect_status, default " +
 		"200-399; 5xx crit; Spring Boot actuator health JSON with its components); certificate for https",
 	Required: [][]string{{"url"}},

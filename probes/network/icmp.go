@@ -38,7 +38,8 @@ var DefaultPing = probes.Above(0, 5)
 
 // ICMPKind is the `icmp` probe kind: N echo requests, loss and RTT.
 var ICMPKind = probes.Kind{
-	Name: "icmp",
+	Name:       "icmp",
+	Thresholds: map[string]probes.Threshold{"ping": DefaultPing},
 	Doc: "ICMP echo to address: loss (any warn, > 5% crit) and RTT min/avg/max/stddev; " +
 		"count (default 5) packets every interval (default 200ms)",
 	Required: [][]string{{"address"}},

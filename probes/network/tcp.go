@@ -18,12 +18,13 @@ import (
 // TCPKind is the `tcp` probe: repeated TCP connects to one address, and
 // optionally ports that must be open, must be closed, or must answer DNS on UDP.
 var TCPKind = probes.Kind{
-	Name:     "tcp",
-	Doc:      "TCP connect latency and loss over count attempts; optional expected-open/closed ports and UDP DNS ports",
-	Required: [][]string{{"address"}},
-	Allowed:  []string{"address", "count", "interval", "open", "closed", "udp"},
-	Checks:   []probes.Check{tcpConnectCheck, tcpPortsCheck},
-	New:      NewTCP,
+	Name:       "tcp",
+	Thresholds: map[string]probes.Threshold{"connect": DefaultTCPConnect},
+	Doc:        "TCP connect latency and loss over count attempts; optional expected-open/closed ports and UDP DNS ports",
+	Required:   [][]string{{"address"}},
+	Allowed:    []string{"address", "count", "interval", "open", "closed", "udp"},
+	Checks:     []probes.Check{tcpConnectCheck, tcpPortsCheck},
+	New:        NewTCP,
 }
 
 var (
@@ -200,20 +201,9 @@ func gradeConnect(address string, th probes.Threshold, atts []attempt, per time.
 		r.Summary += fmt.Sprintf(" (> %.0f%%: %s)", tcpLossCrit, probes.ErrWords(lastErr))
 		r.Err = lastErr.Error()
 	} else if r.Status != probes.OK {
-		r.Summary += fmt.Sprintf(" (latency above %s ms)", fmtBound(th, r.Status))
+		r.Summary += " (latency " + th.Breach(r.Status, "ms") + ")"
 	}
 	return r
-}
-
-func fmtBound(th probes.Threshold, s probes.Status) string {
-	b := th.Warn
-	if s == probes.Crit {
-		b = th.Crit
-	}
-	if b == nil {
-		return "?"
-	}
-	return strconv.FormatFloat(*b, 'f', -1, 64)
 }
 
 type portVerdict struct {

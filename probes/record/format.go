@@ -48,7 +48,7 @@ type Estate struct {
 type Component struct {
 	Name      string    `json:"name"`
 	Probes    []Probe   `json:"probes"`
-	Actions   []string  `json:"actions,omitempty"` // kill_session, restart, switchover
+	Actions   []string  `json:"actions,omitempty"` // config sections (catalog.Sections): kill_session, restart, switchover
 	Standby   string    `json:"standby,omitempty"`
 	Knowledge Knowledge `json:"knowledge"`
 }

@@ -194,14 +194,10 @@ func (s *Session) Config() *config.Config {
 			cc.Probes = append(cc.Probes, probes.Spec{Kind: p.Kind, ID: p.ID, Component: c.Name})
 		}
 		for _, a := range c.Actions {
-			switch a {
-			case "kill_session":
-				cc.Actions.KillSession = &config.KillSession{}
-			case "restart":
-				cc.Actions.Restart = &config.Restart{}
-			case "switchover":
-				cc.Actions.Switchover = &config.Switchover{Standby: c.Standby}
-			}
+			_ = cc.Actions.Enable(a) // a section this version does not know enables nothing
+		}
+		if sw := cc.Actions.Switchover; sw != nil {
+			sw.Standby = c.Standby
 		}
 		cfg.Components = append(cfg.Components, cc)
 	}

@@ -36,15 +36,9 @@ func NewHeader(cfg *config.Config, mode, version string, started time.Time) Head
 		for _, p := range c.Probes {
 			rc.Probes = append(rc.Probes, Probe{Kind: p.Kind, ID: p.ID})
 		}
-		if c.Actions.KillSession != nil {
-			rc.Actions = append(rc.Actions, "kill_session")
-		}
-		if c.Actions.Restart != nil {
-			rc.Actions = append(rc.Actions, "restart")
-		}
-		if c.Actions.Switchover != nil {
-			rc.Actions = append(rc.Actions, "switchover")
-			rc.Standby = c.Actions.Switchover.Standby
+		rc.Actions = c.Actions.Sections()
+		if sw := c.Actions.Switchover; sw != nil {
+			rc.Standby = sw.Standby
 		}
 		h.Config.Components = append(h.Config.Components, rc)
 	}

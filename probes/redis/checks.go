@@ -19,19 +19,13 @@ func gradeAtLeast(v, warn, crit float64) probes.Status {
 	return probes.OK
 }
 
-// breach names the broken bound: " (warn > 500)".
+// breach names the broken bound in the one wording (probes.Threshold.Breach):
+// " (crit > 10 s)"; "" when st broke none.
 func breach(th probes.Threshold, st probes.Status, unit string) string {
-	var b *float64
-	switch st {
-	case probes.Crit:
-		b = th.Crit
-	case probes.Warn:
-		b = th.Warn
+	if b := th.Breach(st, unit); b != "" {
+		return " (" + b + ")"
 	}
-	if b == nil {
-		return ""
-	}
-	return fmt.Sprintf(" (%s > %g%s)", st, *b, unit)
+	return ""
 }
 
 // clients grades connected_clients (the runbook's > 500 warn) and the share of

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // explain turns an error into the line a person reads. It never quotes the
@@ -24,7 +26,7 @@ func (p *Probe) explain(err error, elapsed time.Duration) string {
 	case strings.Contains(up, "MAX NUMBER OF CLIENTS"):
 		return "max number of clients reached: the server refused the probe's own connection"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return fmt.Sprintf("timed out after %s waiting for %s", elapsed.Round(10*time.Millisecond), p.spec.Address)
+		return p.timedOut(err, elapsed)
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -48,6 +50,29 @@ func (p *Probe) explain(err error, elapsed time.Duration) string {
 		return fmt.Sprintf("cannot resolve %s: %s", de.Name, de.Err)
 	}
 	return msg
+}
+
+// timedOut says how long the probe waited and the timeout it was given
+// (the round's deadline can be shorter than the configured timeout), and
+// whether the connection or the answer did not come.
+func (p *Probe) timedOut(err error, elapsed time.Duration) string {
+	waited, limit := elapsed.Round(10*time.Millisecond), p.spec.EffectiveTimeout()
+	what := "waiting for " + p.spec.Address
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		what = "connecting to " + p.spec.Address
+	}
+	if waited < limit-limit/10 {
+		return fmt.Sprintf("timed out after %s %s (the round's deadline; timeout %s)", waited, what, limit)
+	}
+	return fmt.Sprintf("timed out after %s %s (timeout %s)", waited, what, limit)
+}
+
+// isReply reports an error the server sent (a Redis error reply): the
+// connection itself is fine.
+func isReply(err error) bool {
+	var re goredis.Error
+	return errors.As(err, &re) && !errors.Is(err, context.DeadlineExceeded)
 }
 
 func firstWord(s string) string {

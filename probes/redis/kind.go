@@ -62,12 +62,13 @@ const (
 
 // RedisKind is the registry entry for `kind: redis`.
 var RedisKind = probes.Kind{
-	Name:     "redis",
-	Doc:      "Redis: clients vs maxclients, rejected connections, memory vs maxmemory and policy, evictions, replication link",
-	Required: [][]string{{"address"}},
-	Allowed:  []string{"address", "username", "password_env", "password_file", "tls", "ca_file", "server_name"},
-	Checks:   checks,
-	New:      func(s probes.Spec) (probes.Probe, error) { return New(s), nil },
+	Name:       "redis",
+	Thresholds: map[string]probes.Threshold{"clients": DefaultClients, "memory": DefaultMemory, "evictions": DefaultEvictions, "rejected": DefaultRejected, "replication": DefaultReplication},
+	Doc:        "Redis: clients vs maxclients, rejected connections, memory vs maxmemory and policy, evictions, replication link",
+	Required:   [][]string{{"address"}},
+	Allowed:    []string{"address", "username", "password_env", "password_file", "tls", "ca_file", "server_name"},
+	Checks:     checks,
+	New:        func(s probes.Spec) (probes.Probe, error) { return New(s), nil },
 }
 
 // Probe is one Redis server, with a one-connection client opened on first use.
@@ -119,8 +120,9 @@ func (p *Probe) Close() error {
 	return err
 }
 
-// conn returns the client, creating it on first use with timeouts taken
-// from the first round's deadline (every command also runs under ctx).
+// conn returns the client, creating it on first use with the probe's
+// configured timeout for dialing, reading and writing; every command also
+// runs under the round's ctx, so a shorter round deadline still bounds it.
 func (p *Probe) conn(ctx context.Context) (*goredis.Client, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -131,11 +133,9 @@ func (p *Probe) conn(ctx context.Context) (*goredis.Client, error) {
 	if err != nil {
 		return nil, configError{fmt.Errorf("redis probe: %w", err)}
 	}
+	// Not the first round's remaining time: a short first round would fix
+	// a short dial timeout for every later round.
 	io := p.spec.EffectiveTimeout()
-	if dl, ok := ctx.Deadline(); ok {
-		io = time.Until(dl)
-	}
-	io = min(max(io, 500*time.Millisecond), 30*time.Second)
 	opts := &goredis.Options{
 		Addr: p.spec.Address, Username: p.spec.Username, Password: pw,
 		Protocol:              2, // plain replies; no RESP3 push handling needed
@@ -211,6 +211,12 @@ func (p *Probe) Run(ctx context.Context) []probes.Result {
 	start := p.now()
 	s, err := p.collect(ctx, start)
 	if err != nil {
+		if !isReply(err) {
+			// A client that failed to connect keeps its last dial error
+			// and returns it at once for a while: the next round would
+			// say "timed out after 0s" without trying. Dial afresh.
+			_ = p.Close()
+		}
 		return p.failAll(err, p.now().Sub(start))
 	}
 	return []probes.Result{p.clients(ctx, s), p.rejectedCheck(s), p.memory(s), p.evictions(s), p.replication(s)}

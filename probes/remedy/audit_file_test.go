@@ -79,7 +79,7 @@ func TestAuditFileIsVetted(t *testing.T) {
 			g.newAction = func(*Guard, ActionKind, *config.Component) (action, error) { return fa, nil }
 			plan, err := g.Preview(context.Background(), Request{Action: KillSession, Component: "db"})
 			require.NoError(t, err)
-			out, err := g.Execute(context.Background(), plan, "db", "")
+			out, err := g.Execute(context.Background(), plan, "7", "")
 			assert.Equal(t, tt.wantRuns, fa.runs.Load())
 			if tt.wantRuns == 0 {
 				require.ErrorIs(t, err, ErrAudit)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/internal/safety"
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 )
 
 // DefaultCooldown is the restart cooldown when the config gives none.
@@ -55,7 +56,7 @@ func (g *Guard) Execute(ctx context.Context, plan Plan, typed, typedSecond strin
 	if age := g.opts.Now().Sub(p.Created); age > g.opts.MaxPlanAge {
 		return g.refuse(g.consume(out, is), fmt.Errorf("%w: the preview is %s old; preview again", ErrStale, age.Round(time.Second)), start)
 	}
-	if (p.Action == Switchover || p.Action == Failover) && p.Reason == "" {
+	if spec, _ := catalog.Lookup(p.Action); spec.ReasonRequired && p.Reason == "" {
 		return g.refuse(out, fmt.Errorf("%w for %s", ErrReasonRequired, p.Action), start)
 	}
 	if err := confirm(p, typed, typedSecond); err != nil {

@@ -9,11 +9,14 @@ import (
 	"maps"
 	"os"
 	"os/user"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/probes"
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 )
 
 // Options configure a Guard. Zero values take the defaults noted.
@@ -213,8 +216,8 @@ func (g *Guard) Preview(ctx context.Context, req Request) (Plan, error) {
 		req.Origin = g.opts.Origin
 	}
 	p := Plan{Request: req, ID: newID(), Created: g.opts.Now(), Target: req.Component}
-	if !knownAction(req.Action) {
-		return p, fmt.Errorf("unknown action %q (want kill-session, kill-query, restart, switchover or failover)", req.Action)
+	if _, known := catalog.Lookup(req.Action); !known {
+		return p, fmt.Errorf("unknown action %q (want one of %s)", req.Action, kindList())
 	}
 	comp, gateErr := g.gate(req)
 	if gateErr == nil {
@@ -234,6 +237,10 @@ func (g *Guard) Preview(ctx context.Context, req Request) (Plan, error) {
 	}
 	if err := act.preview(ctx, &p); err != nil && p.Refusal == nil {
 		p.Refusal = err
+	}
+	p.ConfirmWord, p.SecondConfirm = confirmWords(p, comp)
+	if p.Refusal == nil && p.ConfirmWord == "" { // an empty word would confirm itself
+		p.Refusal = fmt.Errorf("%w: no word to confirm %s with", ErrNoTarget, req.Action)
 	}
 	if p.Refusal == nil && !allOK(p.Preconditions) {
 		p.Refusal = fmt.Errorf("%w: %s", ErrPrecondition, failed(p.Preconditions))
@@ -281,24 +288,52 @@ func (g *Guard) Forget(p Plan) {
 	}
 }
 
-func knownAction(k ActionKind) bool {
-	switch k {
-	case KillSession, KillQuery, Restart, Switchover, Failover:
-		return true
+// kindList is the known actions for a message.
+func kindList() string {
+	var ks []string
+	for _, s := range catalog.All() {
+		ks = append(ks, string(s.Kind))
 	}
-	return false
+	return strings.Join(ks, ", ")
 }
 
-// enabled says whether comp's config enables kind.
+// enabled says whether comp's config enables kind (its catalog section is
+// present) with what the action needs to run: a restart's argv, a
+// switchover's standby.
 func enabled(kind ActionKind, comp *config.Component) error {
 	a := comp.Actions
 	switch {
-	case (kind == KillSession || kind == KillQuery) && a.KillSession != nil,
-		kind == Restart && a.Restart != nil && len(a.Restart.Argv) > 0,
-		(kind == Switchover || kind == Failover) && a.Switchover != nil && a.Switchover.Standby != "":
+	case !a.Enables(kind):
+	case kind == Restart && len(a.Restart.Argv) == 0:
+		return fmt.Errorf("%w: restart on %q has no argv", ErrNotEnabled, comp.Name)
+	case (kind == Switchover || kind == Failover) && a.Switchover.Standby == "":
+		return fmt.Errorf("%w: %s on %q has no standby", ErrNotEnabled, kind, comp.Name)
+	default:
 		return nil
 	}
 	return fmt.Errorf("%w: %s on %q (add it under the component's actions:)", ErrNotEnabled, kind, comp.Name)
+}
+
+// confirmWords are the words the operator types for p, as the catalog
+// names them: the thread id, the component's or the standby's name.
+func confirmWords(p Plan, comp *config.Component) (string, string) {
+	s, _ := catalog.Lookup(p.Action)
+	word := func(w catalog.Word) string {
+		switch w {
+		case catalog.Thread:
+			if p.Thread != 0 {
+				return strconv.FormatInt(p.Thread, 10)
+			}
+		case catalog.Component, catalog.Primary:
+			return comp.Name
+		case catalog.Standby:
+			if sw := comp.Actions.Switchover; sw != nil {
+				return sw.Standby
+			}
+		}
+		return ""
+	}
+	return word(s.Confirm), word(s.Second)
 }
 
 func describe(req Request) string {

@@ -34,9 +34,9 @@ type fakeAction struct {
 }
 
 func (f *fakeAction) preview(_ context.Context, p *Plan) error {
-	p.Label, p.Commands, p.ConfirmWord = "do the thing", []string{"thing --now"}, "db"
-	if p.Action == Failover {
-		p.SecondConfirm = "old"
+	p.Label, p.Commands = "do the thing", []string{"thing --now"}
+	if p.Thread == 0 && (p.Action == KillSession || p.Action == KillQuery) {
+		p.Thread = 7 // the guard asks for the thread id (catalog)
 	}
 	p.Preconditions, p.Binding = f.pre, maps.Clone(f.binding)
 	return nil
@@ -107,28 +107,28 @@ func TestGuardRules(t *testing.T) {
 		wantRuns  int32
 		result    string
 	}{
-		{name: "done", req: Request{Action: KillSession, Component: "db"}, typed: "db", result: ResultDone, wantRuns: 1},
-		{name: "read-only", opts: Options{ReadOnly: true}, req: Request{Action: KillSession, Component: "db"}, typed: "db", wantErr: ErrReadOnly},
-		{name: "replay", opts: Options{Replay: true}, req: Request{Action: KillSession, Component: "db"}, typed: "db", wantErr: ErrReplay},
-		{name: "not enabled", req: Request{Action: KillSession, Component: "plain"}, typed: "db", wantErr: ErrNotEnabled},
+		{name: "done", req: Request{Action: KillSession, Component: "db"}, typed: "7", result: ResultDone, wantRuns: 1},
+		{name: "read-only", opts: Options{ReadOnly: true}, req: Request{Action: KillSession, Component: "db"}, typed: "7", wantErr: ErrReadOnly},
+		{name: "replay", opts: Options{Replay: true}, req: Request{Action: KillSession, Component: "db"}, typed: "7", wantErr: ErrReplay},
+		{name: "not enabled", req: Request{Action: KillSession, Component: "plain"}, typed: "7", wantErr: ErrNotEnabled},
 		{name: "unknown component", req: Request{Action: Restart, Component: "nope"}, typed: "nope", wantErr: ErrNotEnabled},
 		{name: "wrong name", req: Request{Action: KillSession, Component: "db"}, typed: "db2", wantErr: ErrNotConfirmed},
 		{name: "empty name", req: Request{Action: KillSession, Component: "db"}, typed: "", wantErr: ErrNotConfirmed},
-		{name: "stale preview", req: Request{Action: KillSession, Component: "db"}, typed: "db",
+		{name: "stale preview", req: Request{Action: KillSession, Component: "db"}, typed: "7",
 			reBinding: map[string]string{"trx_id": "999"}, wantErr: ErrStale},
-		{name: "precondition false at preview", req: Request{Action: KillSession, Component: "db"}, typed: "db",
+		{name: "precondition false at preview", req: Request{Action: KillSession, Component: "db"}, typed: "7",
 			pre: []Precondition{{Name: "lag", Want: "0 s", Got: "4 s"}}, wantErr: ErrPrecondition},
-		{name: "precondition false at execution", req: Request{Action: KillSession, Component: "db"}, typed: "db",
+		{name: "precondition false at execution", req: Request{Action: KillSession, Component: "db"}, typed: "7",
 			rePre: []Precondition{{Name: "lag", Want: "0 s", Got: "4 s"}}, wantErr: ErrPrecondition},
-		{name: "preview too old", req: Request{Action: KillSession, Component: "db"}, typed: "db", advance: 11 * time.Minute, wantErr: ErrStale},
-		{name: "switchover needs a reason", req: Request{Action: Switchover, Component: "db"}, typed: "db", wantErr: ErrReasonRequired},
-		{name: "switchover with reason", req: Request{Action: Switchover, Component: "db", Reason: "primary disk failing"}, typed: "db", result: ResultDone, wantRuns: 1},
-		{name: "failover needs the second word", req: Request{Action: Failover, Component: "db", Reason: "primary gone"}, typed: "db", second: "db", wantErr: ErrNotConfirmed},
-		{name: "failover with both words", req: Request{Action: Failover, Component: "db", Reason: "primary gone"}, typed: "db", second: "old", result: ResultDone, wantRuns: 1},
+		{name: "preview too old", req: Request{Action: KillSession, Component: "db"}, typed: "7", advance: 11 * time.Minute, wantErr: ErrStale},
+		{name: "switchover needs a reason", req: Request{Action: Switchover, Component: "db"}, typed: "db2", wantErr: ErrReasonRequired},
+		{name: "switchover with reason", req: Request{Action: Switchover, Component: "db", Reason: "primary disk failing"}, typed: "db2", result: ResultDone, wantRuns: 1},
+		{name: "failover needs the second word", req: Request{Action: Failover, Component: "db", Reason: "primary gone"}, typed: "db2", second: "db2", wantErr: ErrNotConfirmed},
+		{name: "failover with both words", req: Request{Action: Failover, Component: "db", Reason: "primary gone"}, typed: "db2", second: "db", result: ResultDone, wantRuns: 1},
 		{name: "dry run", req: Request{Action: KillSession, Component: "db", DryRun: true}, result: ResultDryRun},
 		{name: "dry run with a wrong name", req: Request{Action: KillSession, Component: "db", DryRun: true}, typed: "x", wantErr: ErrNotConfirmed},
-		{name: "audit dir is a file", req: Request{Action: KillSession, Component: "db"}, typed: "db", audit: filepath.Join(badDir, "audit.jsonl"), wantErr: ErrAudit},
-		{name: "audit device full", req: Request{Action: KillSession, Component: "db"}, typed: "db", audit: "/dev/full", wantErr: ErrAudit},
+		{name: "audit dir is a file", req: Request{Action: KillSession, Component: "db"}, typed: "7", audit: filepath.Join(badDir, "audit.jsonl"), wantErr: ErrAudit},
+		{name: "audit device full", req: Request{Action: KillSession, Component: "db"}, typed: "7", audit: "/dev/full", wantErr: ErrAudit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,13 +187,13 @@ func TestGuardRefusalShowsNewState(t *testing.T) {
 	g.newAction = func(*Guard, ActionKind, *config.Component) (action, error) { return fa, nil }
 	plan, err := g.Preview(context.Background(), Request{Action: KillSession, Component: "db"})
 	require.NoError(t, err)
-	out, err := g.Execute(context.Background(), plan, "db", "")
+	out, err := g.Execute(context.Background(), plan, "7", "")
 	require.ErrorIs(t, err, ErrStale)
 	assert.Equal(t, "43", out.Binding["trx_id"])
 	assert.Contains(t, err.Error(), `trx_id was "42", now "43"`)
 
 	// The preview is used up: executing it again is refused.
-	_, err = g.Execute(context.Background(), plan, "db", "")
+	_, err = g.Execute(context.Background(), plan, "7", "")
 	require.ErrorIs(t, err, ErrUnknownPlan)
 }
 
@@ -205,7 +205,7 @@ func TestGuardTypoKeepsThePreview(t *testing.T) {
 	require.NoError(t, err)
 	_, err = g.Execute(context.Background(), plan, "bd", "")
 	require.ErrorIs(t, err, ErrNotConfirmed)
-	_, err = g.Execute(context.Background(), plan, "db", "")
+	_, err = g.Execute(context.Background(), plan, "7", "")
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, fa.runs.Load())
 }
@@ -222,7 +222,7 @@ func TestGuardTrustsOnlyItsOwnPreview(t *testing.T) {
 	require.ErrorIs(t, err, ErrNotConfirmed)
 
 	forged.ID = "0000"
-	_, err = g.Execute(context.Background(), forged, "db", "")
+	_, err = g.Execute(context.Background(), forged, "7", "")
 	require.ErrorIs(t, err, ErrUnknownPlan)
 	assert.Zero(t, fa.runs.Load())
 }
@@ -236,7 +236,7 @@ func TestAuditNeverHoldsSecrets(t *testing.T) {
 	g.newAction = func(*Guard, ActionKind, *config.Component) (action, error) { return fa, nil }
 	plan, err := g.Preview(context.Background(), Request{Action: KillSession, Component: "db"})
 	require.NoError(t, err)
-	_, err = g.Execute(context.Background(), plan, "db", "")
+	_, err = g.Execute(context.Background(), plan, "7", "")
 	require.NoError(t, err)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -309,11 +309,11 @@ func TestGuardOneExecutionPerPreviewAndComponent(t *testing.T) {
 	require.NoError(t, err)
 
 	done := make(chan error, 1)
-	go func() { _, err := g.Execute(ctx, first, "db", ""); done <- err }()
+	go func() { _, err := g.Execute(ctx, first, "7", ""); done <- err }()
 	<-ba.started
-	_, err = g.Execute(ctx, first, "db", "")
+	_, err = g.Execute(ctx, first, "7", "")
 	require.ErrorIs(t, err, ErrUnknownPlan, "the same preview cannot run twice")
-	_, err = g.Execute(ctx, second, "db", "")
+	_, err = g.Execute(ctx, second, "7", "")
 	require.ErrorIs(t, err, ErrBusy, "one action at a time per component")
 	close(ba.release)
 	require.NoError(t, <-done)
@@ -379,7 +379,7 @@ func TestGuardOutcomeWriteFails(t *testing.T) {
 	g.newAction = func(*Guard, ActionKind, *config.Component) (action, error) { return fa, nil }
 	plan, err := g.Preview(context.Background(), Request{Action: KillSession, Component: "db"})
 	require.NoError(t, err)
-	out, err := g.Execute(context.Background(), plan, "db", "")
+	out, err := g.Execute(context.Background(), plan, "7", "")
 	require.ErrorIs(t, err, ErrAudit)
 	assert.Equal(t, int32(1), fa.runs.Load(), "it ran")
 	assert.Equal(t, ResultNotRecorded, out.Result, "a result of done needs a record")

@@ -88,7 +88,6 @@ func (a *killAction) preview(ctx context.Context, p *Plan) error {
 		p.Thread = roots[0]
 	}
 	a.former = mysql.WaitersOf(waits, p.Thread)
-	p.ConfirmWord = strconv.FormatInt(p.Thread, 10)
 	p.Commands = []string{dbchange.KillStatement(p.Thread, a.queryOnly)}
 	pre, binding, id, err := a.read(ctx, p.Thread)
 	p.Preconditions, p.Binding = pre, binding

@@ -56,7 +56,6 @@ func (a *restartAction) preview(ctx context.Context, p *Plan) error {
 		p.Target += " @ " + a.cfg.SSH
 	}
 	p.Commands = []string{a.display()}
-	p.ConfirmWord = a.comp.Name
 	pre, binding, _ := a.recheck(ctx, *p)
 	p.Preconditions, p.Binding = pre, binding
 	st, sum := a.g.opts.Reprobe(ctx, a.comp.Name)

@@ -56,10 +56,8 @@ func buildAction(g *Guard, kind ActionKind, comp *config.Component) (action, err
 func on(c *config.Component, cmd string) string { return c.Name + ": " + cmd }
 
 func (a *switchAction) preview(ctx context.Context, p *Plan) error {
-	p.ConfirmWord = a.standby.Name
 	p.Target = a.primary.Name + " → " + a.standby.Name
 	if a.failover {
-		p.SecondConfirm = a.primary.Name
 		p.Label = fmt.Sprintf("fail over to %s: promote it while %s is unreachable (transactions it did not receive are lost)", a.standby.Name, a.primary.Name)
 	} else {
 		p.Label = fmt.Sprintf("switch over %s → %s: %s becomes primary, %s becomes its replica (writes fail for a moment)",

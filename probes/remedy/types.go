@@ -4,20 +4,23 @@ import (
 	"cmp"
 	"errors"
 	"time"
+
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 )
 
-// ActionKind names a remediation.
-type ActionKind string
+// ActionKind names a remediation; the actions, their keys, config sections
+// and confirmation words are the one table in probes/remedy/catalog.
+type ActionKind = catalog.Kind
 
-// The actions. KillSession and KillQuery need kill_session in the
-// component's config, Restart needs restart, Switchover and Failover need
-// switchover (on the primary's component).
+// The actions (catalog.Kind). KillSession and KillQuery need kill_session
+// in the component's config, Restart needs restart, Switchover and
+// Failover need switchover (on the primary's component).
 const (
-	KillSession ActionKind = "kill-session"
-	KillQuery   ActionKind = "kill-query"
-	Restart     ActionKind = "restart"
-	Switchover  ActionKind = "switchover"
-	Failover    ActionKind = "failover"
+	KillSession = catalog.KillSession
+	KillQuery   = catalog.KillQuery
+	Restart     = catalog.Restart
+	Switchover  = catalog.Switchover
+	Failover    = catalog.Failover
 )
 
 // Results an Outcome can have.

@@ -14,7 +14,8 @@ import (
 
 // CertFileKind is the `cert_file` probe kind: a PEM certificate on disk.
 var CertFileKind = probes.Kind{
-	Name: "cert_file",
+	Name:       "cert_file",
+	Thresholds: map[string]probes.Threshold{"certificate": DefaultThreshold},
 	Doc: "PEM certificate file at path (leaf first, then intermediates): expiry (< 30 days warn, < 7 crit, " +
 		"expired crit), chain against system roots or ca_file, hostname when server_name is given",
 	Required: [][]string{{"path"}},

@@ -59,11 +59,8 @@ func expiry(notAfter time.Time, days float64, th probes.Threshold) string {
 	default:
 		s = fmt.Sprintf("expires in %d days (%s)", n, notAfter.UTC().Format(time.DateOnly))
 	}
-	switch th.Grade(days) {
-	case probes.Crit:
-		s += fmt.Sprintf(" < %g days crit", *th.Crit)
-	case probes.Warn:
-		s += fmt.Sprintf(" < %g days warn", *th.Warn)
+	if b := th.Breach(th.Grade(days), "days"); b != "" {
+		s += " (" + b + ")"
 	}
 	return s
 }

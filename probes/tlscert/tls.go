@@ -14,7 +14,8 @@ import (
 
 // TLSKind is the `tls` probe kind: a handshake with address and its certificate.
 var TLSKind = probes.Kind{
-	Name: "tls",
+	Name:       "tls",
+	Thresholds: map[string]probes.Threshold{"certificate": DefaultThreshold},
 	Doc: "TLS handshake with address (host:port, default port 443): certificate expiry (< 30 days warn, " +
 		"< 7 crit, expired crit), chain against system roots or ca_file, hostname (server_name or the host), protocol",
 	Required: [][]string{{"address"}},

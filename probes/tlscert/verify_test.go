@@ -45,11 +45,11 @@ func TestVerifyAndGrade(t *testing.T) {
 		{"valid", leaf(t, ca, now.Add(-day), now.Add(90*day), "api.test"), "api.test",
 			probes.OK, []string{"expires in 90 days"}, true, true},
 		{"20 days warn", leaf(t, ca, now.Add(-day), now.Add(20*day), "api.test"), "api.test",
-			probes.Warn, []string{"expires in 20 days (" + now.Add(20*day).UTC().Format(time.DateOnly) + ") < 30 days warn"}, true, true},
+			probes.Warn, []string{"expires in 20 days (" + now.Add(20*day).UTC().Format(time.DateOnly) + ") (warn < 30 days)"}, true, true},
 		{"3 days crit", leaf(t, ca, now.Add(-day), now.Add(3*day), "api.test"), "api.test",
-			probes.Crit, []string{"expires in 3 days (" + now.Add(3*day).UTC().Format(time.DateOnly) + ") < 7 days crit"}, true, true},
+			probes.Crit, []string{"expires in 3 days (" + now.Add(3*day).UTC().Format(time.DateOnly) + ") (crit < 7 days)"}, true, true},
 		{"hours left", leaf(t, ca, now.Add(-day), now.Add(5*time.Hour), "api.test"), "api.test",
-			probes.Crit, []string{"expires in 4 hours", "< 7 days crit"}, true, true},
+			probes.Crit, []string{"expires in 4 hours", "(crit < 7 days)"}, true, true},
 		{"expired", leaf(t, ca, now.Add(-30*day), expiredAt, "api.test"), "api.test",
 			probes.Crit, []string{"expired at " + expiredAt.UTC().Format("2006-01-02 15:04 UTC")}, false, true},
 		{"not yet valid", leaf(t, ca, now.Add(2*day), now.Add(90*day), "api.test"), "api.test",
@@ -116,7 +116,7 @@ func TestThresholdOverride(t *testing.T) {
 	th := probes.Spec{Thresholds: map[string]probes.Threshold{"certificate": {Warn: probes.V(60)}}}.Threshold(CheckName, DefaultThreshold)
 	r := Verify([]*x509.Certificate{lf}, Options{Roots: ca.Pool(), ServerName: "api.test"}).Result(th)
 	assert.Equal(t, probes.Warn, r.Status, r.Summary)
-	assert.Contains(t, r.Summary, "< 60 days warn")
+	assert.Contains(t, r.Summary, "(warn < 60 days)")
 }
 
 func TestNoCertificate(t *testing.T) {

@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 )
 
 // KeyMap is every key the screen knows, kept once in the Context. The help
@@ -19,12 +22,11 @@ type KeyMap struct {
 	Refresh            key.Binding
 	Path, Timeline     key.Binding
 	Guide, Wall        key.Binding
-	Kill, Restart      key.Binding
-	Switchover         key.Binding
-	KillQuery          key.Binding
-	Failover           key.Binding
-	Faults             key.Binding // LAB mode only: disabled (hidden from help) otherwise
-	Trace              key.Binding // drill-down: trace the route to the component's host
+	// Actions are the guarded actions' keys, one per entry of the action
+	// catalog (probes/remedy/catalog) in its order: K, Q, R, S, F.
+	Actions []key.Binding
+	Faults  key.Binding // LAB mode only: disabled (hidden from help) otherwise
+	Trace   key.Binding // drill-down: trace the route to the component's host
 	// Drill-down: scroll the evidence tables' columns (the key columns stay).
 	ColumnLeft, ColumnRight key.Binding
 	Export                  key.Binding // write the incident report
@@ -76,11 +78,7 @@ func DefaultKeyMap() *KeyMap {
 		Timeline:    b([]string{"t"}, "t", "timeline"),
 		Guide:       b([]string{"g"}, "g", "guide (procedure)"),
 		Wall:        b([]string{"w"}, "w", "wall view (war room)"),
-		Kill:        b([]string{"K"}, "K", "kill blocking session"),
-		Restart:     b([]string{"R"}, "R", "restart service"),
-		Switchover:  b([]string{"S"}, "S", "switch to standby"),
-		KillQuery:   b([]string{"Q"}, "Q", "kill query only (keeps the transaction)"),
-		Failover:    b([]string{"F"}, "F", "failover (primary unreachable)"),
+		Actions:     actionBindings(),
 		Faults:      b([]string{"f"}, "f", "lab faults"),
 		Trace:       b([]string{"T"}, "T", "trace route"),
 		ColumnLeft:  b([]string{"left", "h"}, "←/h", "drill-down: table columns left"),
@@ -123,10 +121,11 @@ func (k KeyMap) ReadOnlyHelp() []key.Binding { return []key.Binding{k.Back, k.He
 // DrillHelp is the footer of the drill-down: the actions offered on the
 // component (keys as drill.Offered gives them) come before the rest.
 func (k KeyMap) DrillHelp(offered []string) []key.Binding {
-	byKey := map[string]key.Binding{"K": k.Kill, "Q": k.KillQuery, "R": k.Restart, "S": k.Switchover, "F": k.Failover}
 	out := []key.Binding{k.Back}
 	for _, o := range offered {
-		out = append(out, byKey[o])
+		if b, ok := k.Action(o); ok {
+			out = append(out, b)
+		}
 	}
 	return append(out, k.Down, k.columnsHelp(), k.PageDown, k.Trace, k.Path, k.Help, k.Quit)
 }
@@ -152,7 +151,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.NextPane, k.PrevPane, k.PageUp, k.PageDown},
 		{k.Enter, k.Back, k.Filter, k.Refresh, k.Help, k.Quit},
 		{k.Path, k.Timeline, k.Guide, k.answerHelp(), k.Wall, k.Faults, k.Export},
-		{k.Trace, k.columnsHelp(), k.Kill, k.KillQuery, k.Restart, k.Switchover, k.Failover},
+		append([]key.Binding{k.Trace, k.columnsHelp()}, k.Actions...),
 		{k.ReplayPause, k.ReplayStep, k.ReplayNext},
 	}
 }
@@ -161,6 +160,45 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // table's columns.
 func (k KeyMap) columnsHelp() key.Binding {
 	return key.NewBinding(key.WithKeys(append(k.ColumnLeft.Keys(), k.ColumnRight.Keys()...)...), key.WithHelp("←/→", "table columns"))
+}
+
+// actionBindings are the keys of the catalog's actions, with its help lines.
+func actionBindings() []key.Binding {
+	var out []key.Binding
+	for _, s := range catalog.All() {
+		out = append(out, key.NewBinding(key.WithKeys(s.Key), key.WithHelp(s.Key, s.Help)))
+	}
+	return out
+}
+
+// Action returns the binding of the action whose catalog key is name.
+func (k KeyMap) Action(name string) (key.Binding, bool) {
+	for _, b := range k.Actions {
+		if b.Help().Key == name {
+			return b, true
+		}
+	}
+	return key.Binding{}, false
+}
+
+// ActionKey returns the catalog key of the action msg presses ("" for none).
+func (k KeyMap) ActionKey(msg tea.KeyMsg) string {
+	for _, b := range k.Actions {
+		if key.Matches(msg, b) {
+			return b.Help().Key
+		}
+	}
+	return ""
+}
+
+// actionDocs say at length, for the README, what an action's key does
+// beyond the catalog's help line.
+var actionDocs = map[catalog.Kind]string{
+	catalog.KillSession: "kill the blocking session (root blocker preselected; `↑/↓` chooses another thread). `K` and `Q` are offered on a component with a `mysql` probe and `kill_session` enabled, `R` with `restart`, `S`/`F` with `switchover`; the drill-down and its footer list only those",
+	catalog.KillQuery:   "kill only its statement (KILL QUERY: keeps the transaction and its locks)",
+	catalog.Restart:     "restart the service",
+	catalog.Switchover:  "switch to the standby",
+	catalog.Failover:    "failover to the standby (primary unreachable; a second typed confirmation)",
 }
 
 // answerHelp is the guide's three answer keys as one line of the full help,
@@ -190,7 +228,7 @@ func (k *KeyMap) Docs() (screen, dialog []KeyDoc) {
 		d("next / previous pane", k.NextPane, k.PrevPane),
 		d("move within a pane (or a list)", k.Down, k.Up),
 		d("page down / up", k.PageDown, k.PageUp),
-		d("drill down at the selected check, within its component: every check, its evidence (a mysql lock-wait chain as a tree, root blocker first; the process list longest first), history, procedure hints, knowledge, actions", k.Enter),
+		d("drill down at the selected check, within its component: every check, its threshold (default or configured), its evidence (a mysql lock-wait chain as a tree, root blocker first; the process list longest first), history, procedure hints, knowledge, actions", k.Enter),
 		d("back (closes the top view or overlay); on the panes, clears the filter", k.Back),
 		d("filter by component, check or status word (applies as typed; `enter` keeps it, `esc` clears it)", k.Filter),
 		d("full help", k.Help),
@@ -203,16 +241,20 @@ func (k *KeyMap) Docs() (screen, dialog []KeyDoc) {
 		d("in the drill-down: scroll the evidence tables' columns; the key columns (waiting and blocking thread, wait, a replica's threads and lag) stay, the line under a table names the columns off-screen (`→ 3 more columns`)", k.ColumnLeft, k.ColumnRight),
 		d("in the drill-down: trace the route to the component's host (its first probe's address, URL host or DNS name) with the system's traceroute/tracepath, at most 30 hops in 30 s; a routing loop is flagged; `esc` closes", k.Trace),
 		d("export the incident report (Markdown: grade, SLA, causes, checks not ok, the walk with its answers, actions, timeline) to `$XDG_STATE_HOME/triage/report-YYYYmmdd-HHMMSS.md` (default `~/.local/state/triage`, directory 0700, file 0600)", k.Export),
-		d("kill the blocking session (root blocker preselected; `↑/↓` chooses another thread). `K` and `Q` are offered on a component with a `mysql` probe and `kill_session` enabled, `R` with `restart`, `S`/`F` with `switchover`; the drill-down and its footer list only those", k.Kill),
-		d("kill only its statement (KILL QUERY: keeps the transaction and its locks)", k.KillQuery),
-		d("restart the service", k.Restart),
-		d("switch to the standby", k.Switchover),
-		d("failover to the standby (primary unreachable; a second typed confirmation)", k.Failover),
+	}
+	for i, s := range catalog.All() {
+		does := actionDocs[s.Kind]
+		if does == "" {
+			does = s.Label
+		}
+		screen = append(screen, d(does, k.Actions[i]))
+	}
+	screen = append(screen,
 		d("lab faults (LAB mode only)", k.Faults),
 		d("in the fault panel: toggle that fault / select one / toggle the selected one (`esc` or `f` closes)", k.Faultpanel.Toggle, k.Faultpanel.Select, k.Faultpanel.ToggleSelected),
 		d("replay only: pause / resume, step one recorded frame, jump to the next recorded event (fault, action); the header shows the position and length (`▶ 00:03:12 / 00:10:00`, `⏸ paused …`) and `■ end of recording` when it is over", k.ReplayPause, k.ReplayStep, k.ReplayNext),
 		d("quit (refused while an action runs)", k.Quit),
-	}
+	)
 	dk := k.Dialog
 	dialog = []KeyDoc{
 		d("next / previous field (reason, confirmation)", dk.Next, dk.Prev),

@@ -1,6 +1,7 @@
 package common
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -49,6 +50,10 @@ func bindings(v reflect.Value, path string, out map[string]key.Binding) {
 		switch b := f.Interface().(type) {
 		case key.Binding:
 			out[name] = b
+		case []key.Binding:
+			for j, e := range b {
+				out[fmt.Sprintf("%s[%d]", name, j)] = e
+			}
 		default:
 			if f.Kind() == reflect.Struct {
 				bindings(f, name+".", out)

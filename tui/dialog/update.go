@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fivelayer/triage/probes/remedy"
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 )
 
 // Help is the keys that mean something now, for the footer.
@@ -41,8 +42,10 @@ func (m Model) Help() []key.Binding {
 // usable reports whether the plan shown can be confirmed.
 func (m Model) usable() bool { return m.phase == ready && m.hasPlan && m.plan.Refusal == nil }
 
+// isKill: the action is confirmed with a thread id, so another thread may be picked.
 func (m Model) isKill() bool {
-	return m.req.Action == remedy.KillSession || m.req.Action == remedy.KillQuery
+	s, _ := catalog.Lookup(m.req.Action)
+	return s.Confirm == catalog.Thread
 }
 
 func (m Model) canPickThread() bool {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fivelayer/triage/probes/remedy"
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 	"github.com/fivelayer/triage/tui/common"
 	"github.com/fivelayer/triage/tui/text"
 )
@@ -234,7 +235,7 @@ func (m Model) footLines(ctx *common.Context, w int) []string {
 // hints are what each field asks for.
 func (m Model) hints() []string {
 	reasonHint := "optional; recorded in the audit"
-	if m.req.Action == remedy.Switchover || m.req.Action == remedy.Failover {
+	if s, _ := catalog.Lookup(m.req.Action); s.ReasonRequired {
 		reasonHint = "required for " + string(m.req.Action) + "; recorded in the audit"
 	}
 	return []string{reasonHint, "type " + text.Sanitize(m.plan.ConfirmWord) + " to confirm",

@@ -3,14 +3,16 @@ package drill
 import (
 	"strings"
 
+	"github.com/fivelayer/triage/config"
+	"github.com/fivelayer/triage/probes/remedy/catalog"
 	"github.com/fivelayer/triage/tui/common"
 	"github.com/fivelayer/triage/tui/text"
 )
 
 // Action is one remediation a component may allow, as the drill-down lists it.
 type Action struct {
-	Key     string // the key that opens its dialog: K, Q, R, S, F
-	Name    string // config name: kill_session, restart, switchover
+	Key     string // the key that opens its dialog: K, Q, R, S, F (catalog)
+	Name    string // config section that enables it: kill_session, restart, switchover
 	Label   string // what it does, exactly
 	Enabled bool   // the component's config enables it
 	// Applies: enabled, and the component has what the action acts
@@ -22,60 +24,60 @@ type Action struct {
 // NoGuard is why an enabled action cannot run on a screen without a guard.
 const NoGuard = "not available: no guard"
 
-// Actions lists the actions for a component with what they do and, for
-// those that cannot run, why: not enabled in config, read-only or replay
-// mode, or no guard on this screen. Cooldowns and live preconditions are
-// the guard's to tell, in the dialog.
+// Actions lists the actions of the catalog (probes/remedy/catalog) for a
+// component with what they do and, for those that cannot run, why: not
+// enabled in config, read-only or replay mode, or no guard on this screen.
+// Cooldowns and live preconditions are the guard's to tell, in the dialog.
 func Actions(ctx *common.Context, component string) []Action {
-	acts := []Action{
-		{Key: "K", Name: "kill_session", Label: "kill the root blocker (KILL CONNECTION)"},
-		{Key: "Q", Name: "kill_session", Label: "kill its statement only (KILL QUERY, keeps locks)"},
-		{Key: "R", Name: "restart", Label: "restart the service"},
-		{Key: "S", Name: "switchover", Label: "switch to the standby"},
-		{Key: "F", Name: "switchover", Label: "failover to the standby (primary gone)"},
-	}
-	if comp := ctx.Component(component); comp != nil {
-		a := comp.Actions
-		if a.KillSession != nil {
-			acts[0].Enabled, acts[1].Enabled = true, true
-		}
-		if a.Restart != nil {
-			acts[2].Enabled = true
-			if len(a.Restart.Argv) > 0 {
-				acts[2].Label = "restart: " + text.Sanitize(strings.Join(a.Restart.Argv, " "))
+	comp := ctx.Component(component)
+	var acts []Action
+	for _, s := range catalog.All() {
+		a := Action{Key: s.Key, Name: s.Section, Label: s.Label}
+		if comp != nil {
+			a.Enabled = comp.Actions.Enables(s.Kind)
+			a.Label = label(s, comp.Actions, a.Label)
+			has := s.Probe == ""
+			for _, p := range comp.Probes {
+				has = has || p.Kind == s.Probe
 			}
-			if a.Restart.SSH != "" {
-				acts[2].Label += " via ssh " + text.Sanitize(a.Restart.SSH)
-			}
+			a.Applies = a.Enabled && has
 		}
-		if a.Switchover != nil {
-			acts[3].Enabled, acts[4].Enabled = true, true
-			acts[3].Label = "switch to standby " + text.Sanitize(a.Switchover.Standby)
-			acts[4].Label = "failover to " + text.Sanitize(a.Switchover.Standby) + " (primary gone)"
-		}
-	}
-	hasMySQL := false
-	if comp := ctx.Component(component); comp != nil {
-		for _, p := range comp.Probes {
-			hasMySQL = hasMySQL || p.Kind == "mysql"
-		}
-	}
-	for i := range acts {
-		acts[i].Applies = acts[i].Enabled && (acts[i].Name != "kill_session" || hasMySQL)
 		switch {
-		case !acts[i].Enabled:
-			acts[i].Why = "not enabled in config"
+		case !a.Enabled:
+			a.Why = "not enabled in config"
 		case ctx.Mode == common.ReadOnly:
-			acts[i].Why = "read-only mode"
+			a.Why = "read-only mode"
 		case ctx.Mode == common.Replay:
-			acts[i].Why = "replay: nothing runs"
+			a.Why = "replay: nothing runs"
 		case !ctx.Guarded:
-			acts[i].Why = NoGuard
+			a.Why = NoGuard
 		case ctx.Viewer():
-			acts[i].Why = "viewer: this SSH key may watch, not act"
+			a.Why = "viewer: this SSH key may watch, not act"
 		}
+		acts = append(acts, a)
 	}
 	return acts
+}
+
+// label names what the configured action runs: the restart's argv and
+// host, the standby a switchover or failover promotes.
+func label(s catalog.Spec, a config.Actions, generic string) string {
+	switch {
+	case s.Kind == catalog.Restart && a.Restart != nil:
+		out := generic
+		if len(a.Restart.Argv) > 0 {
+			out = "restart: " + text.Sanitize(strings.Join(a.Restart.Argv, " "))
+		}
+		if a.Restart.SSH != "" {
+			out += " via ssh " + text.Sanitize(a.Restart.SSH)
+		}
+		return out
+	case s.Kind == catalog.Switchover && a.Switchover != nil:
+		return "switch to standby " + text.Sanitize(a.Switchover.Standby)
+	case s.Kind == catalog.Failover && a.Switchover != nil:
+		return "failover to " + text.Sanitize(a.Switchover.Standby) + " (primary gone)"
+	}
+	return generic
 }
 
 // Offered lists the keys of the actions that apply to a component, in

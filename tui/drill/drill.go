@@ -6,6 +6,7 @@ import (
 
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/incident"
+	"github.com/fivelayer/triage/probes/kinds"
 	"github.com/fivelayer/triage/tui/common"
 	"github.com/fivelayer/triage/tui/text"
 )
@@ -217,6 +218,9 @@ func (m Model) detail(ctx *common.Context, w int) []string {
 		facts = append(facts, "pending "+p.Round(1e9).String())
 	}
 	out = append(out, text.Trunc(strings.Join(facts, " · "), w))
+	if th := Threshold(ctx, c.Component, c.Probe, c.Check, c.Unit); th != "" {
+		out = append(out, text.Trunc(st.Dim.Render("threshold: ")+text.Sanitize(th), w))
+	}
 	for _, l := range text.Wrap(it.Summary, w) {
 		out = append(out, l)
 	}
@@ -227,6 +231,24 @@ func (m Model) detail(ctx *common.Context, w int) []string {
 	out = append(out, Evidence(st, c.Evidence, w, m.Col)...)
 	out = append(out, rule(ctx, "history", w))
 	return append(out, History(st, c.History, c.Unit, w)...)
+}
+
+// Threshold states what a check grades with, in the one wording
+// (probes.Threshold.Text): its kind's default overridden by the config;
+// "" for a check with no numeric bound or a component not in the config.
+func Threshold(ctx *common.Context, component, probe, check, unit string) string {
+	comp := ctx.Component(component)
+	if comp == nil {
+		return ""
+	}
+	for _, spec := range comp.Probes {
+		if spec.ProbeID() != probe {
+			continue
+		}
+		k, _ := kinds.Lookup(spec.Kind)
+		return spec.Threshold(check, k.Thresholds[check]).Text(unit)
+	}
+	return ""
 }
 
 // guidance is what to do, what is known, and what may be done.
