@@ -36,7 +36,7 @@ func TestViewerIsRefusedByTheGuard(t *testing.T) {
 	assert.False(t, plan.Ready())
 
 	// Even a plan that claims to be someone else's runs nothing through a viewer.
-	out, err := v.Execute(context.Background(), plan, "db", "")
+	out, err := v.Execute(context.Background(), plan, plan.ConfirmWord, "")
 	require.ErrorIs(t, err, ErrViewer)
 	assert.Equal(t, ResultRefused, out.Result)
 	assert.Zero(t, fa.runs.Load(), "a viewer never acts")
@@ -59,7 +59,7 @@ func TestOperatorActsUnderItsKey(t *testing.T) {
 	plan, err := op.Preview(context.Background(), Request{Action: KillSession, Component: "db", Operator: "mallory", Origin: "elsewhere"})
 	require.NoError(t, err)
 	require.NoError(t, plan.Refusal)
-	out, err := op.Execute(context.Background(), plan, "db", "")
+	out, err := op.Execute(context.Background(), plan, plan.ConfirmWord, "")
 	require.NoError(t, err)
 	assert.Equal(t, ResultDone, out.Result)
 	assert.EqualValues(t, 1, fa.runs.Load())
@@ -83,12 +83,12 @@ func TestPreviewRunsOnlyForWhoeverAskedForIt(t *testing.T) {
 	a, other := g.For(alice), g.For(Principal{Name: "carol", Fingerprint: "SHA256:carolFP", Origin: "127.0.0.1:50003", Role: RoleOperator})
 	plan, err := a.Preview(context.Background(), Request{Action: KillSession, Component: "db"})
 	require.NoError(t, err)
-	_, err = other.Execute(context.Background(), plan, "db", "")
+	_, err = other.Execute(context.Background(), plan, plan.ConfirmWord, "")
 	require.ErrorIs(t, err, ErrUnknownPlan)
-	_, err = g.Execute(context.Background(), plan, "db", "")
+	_, err = g.Execute(context.Background(), plan, plan.ConfirmWord, "")
 	require.ErrorIs(t, err, ErrUnknownPlan, "nor through the local guard")
 	assert.Zero(t, fa.runs.Load())
-	_, err = a.Execute(context.Background(), plan, "db", "")
+	_, err = a.Execute(context.Background(), plan, plan.ConfirmWord, "")
 	require.NoError(t, err)
 }
 
@@ -98,10 +98,10 @@ func TestViewsShareOneActionPerComponent(t *testing.T) {
 	pc, err := c.Preview(context.Background(), Request{Action: KillSession, Component: "db"})
 	require.NoError(t, err)
 	var second error
-	fa.onRun = func() { _, second = c.Execute(context.Background(), pc, "db", "") }
+	fa.onRun = func() { _, second = c.Execute(context.Background(), pc, pc.ConfirmWord, "") }
 	pa, err := a.Preview(context.Background(), Request{Action: KillSession, Component: "db"})
 	require.NoError(t, err)
-	_, err = a.Execute(context.Background(), pa, "db", "")
+	_, err = a.Execute(context.Background(), pa, pa.ConfirmWord, "")
 	require.NoError(t, err)
 	require.ErrorIs(t, second, ErrBusy, "carol's kill while alice's runs on the same component")
 	assert.EqualValues(t, 1, fa.runs.Load())
