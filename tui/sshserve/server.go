@@ -24,7 +24,10 @@ import (
 // Defaults of Options.
 const (
 	DefaultMaxSessions = 16
-	DefaultIdleTimeout = 30 * time.Minute
+	// DefaultIdleTimeout is a working day: a war-room wall nobody types on
+	// stays up through an incident, and a session forgotten on a jump host
+	// still gives its slot back (docs/serve.md).
+	DefaultIdleTimeout = 12 * time.Hour
 	// closeGrace is how long a session that was asked to end may take to
 	// restore its terminal and say goodbye before its connection is closed
 	// under it (a stalled client never reads the goodbye).
