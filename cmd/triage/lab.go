@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/fivelayer/triage/probes"
 	"github.com/fivelayer/triage/probes/kinds"
 	"github.com/fivelayer/triage/probes/lab/training"
+	"github.com/fivelayer/triage/probes/remedy"
 	"github.com/fivelayer/triage/probes/serve"
 	"github.com/fivelayer/triage/tui"
 	"github.com/fivelayer/triage/tui/common"
@@ -22,19 +25,27 @@ import (
 )
 
 func newLabCmd(g *globals) *cobra.Command {
+	var headless bool
 	var sf sshFlags
 	cmd := &cobra.Command{
 		Use:   "lab",
 		Short: "Start the embedded training estate with injectable faults and open the screen on it",
-		Long: `Start the training estate inside this process, on 127.0.0.1 only (nothing
-needs to be installed): an invoice application with actuator health and
-Micrometer metrics, an nginx-like front with a TLS port and an error log, a
-DNS server and synthetic users. Then open the screen on it in LAB mode.
+		Long: `Start the training estate on 127.0.0.1 only: an invoice application with
+actuator health and Micrometer metrics, an nginx-like front with a TLS port
+and an error log, a DNS server and synthetic users; and, when mariadbd and
+redis-server are installed, a MariaDB primary with a GTID replica and a Redis
+that the application really uses (without them the lab starts all the same
+and says which layer is missing and why). Then open the screen on it in LAB
+mode, with the guarded actions enabled: K/Q kill the blocker, R restarts an
+application instance or a database server, S/F switch over or fail over
+the pair (the traffic hook moves invoice-api to the new primary).
 
-Press f for the fault panel; a number or enter injects or clears a fault:
-503 storm, pool exhausted, breaker open, slow app, port closed, silent port,
-DNS SERVFAIL, certificate expiring. Each is a real fault of the running
-servers, seen by the real probes, and goes on the timeline.
+Press f for the fault panel; a number or enter injects or clears a fault.
+From another terminal: triage lab fault NAME / triage lab fault clear NAME.
+
+--headless starts the estate without a screen and prints its addresses,
+its config file (for triage check --config) and how to inject faults; it
+runs until interrupted.
 
 --record FILE records the session for triage replay.
 
@@ -43,6 +54,9 @@ terminal, for a class: every session sees the same estate, faults and
 incident; operator keys switch the faults, viewers watch and diagnose.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if headless {
+				return runLabHeadless(cmd.Context(), cmd.OutOrStdout())
+			}
 			if err := sf.check(cmd.Flags()); err != nil {
 				return err
 			}
@@ -58,7 +72,144 @@ incident; operator keys switch the faults, viewers watch and diagnose.`,
 		},
 	}
 	sf.add(cmd.Flags())
+	cmd.Flags().BoolVar(&headless, "headless", false, "run the estate without a screen; print its config path, addresses and fault commands")
+	cmd.AddCommand(newLabFaultCmd(), newLabOpCmd("restart", "Restart a lab process (invoice-api, db-primary, db-replica): what the guard's restart action runs"),
+		newLabOpCmd("traffic", "Point invoice-api at a pair member (db-primary, db-replica): the switchover's traffic hook"))
 	return cmd
+}
+
+// controlFlag adds --control: the running lab's socket.
+func controlFlag(cmd *cobra.Command, socket *string) {
+	cmd.Flags().StringVar(socket, "control", "", "the running lab's control socket (default $TRIAGE_LAB_CONTROL, else the last lab started)")
+}
+
+// labSocket is --control, else $TRIAGE_LAB_CONTROL, else the socket the
+// last lab started wrote to the state directory.
+func labSocket(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if s := os.Getenv("TRIAGE_LAB_CONTROL"); s != "" {
+		return s, nil
+	}
+	b, err := os.ReadFile(stateFile("lab-control"))
+	if err != nil {
+		return "", errors.New("no running lab found: start `triage lab` or `triage lab --headless`, or pass --control SOCKET")
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func newLabFaultCmd() *cobra.Command {
+	var socket string
+	cmd := &cobra.Command{
+		Use:   "fault NAME | fault clear NAME | fault list",
+		Short: "Inject or clear a fault of the running lab, or list them",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sock, err := labSocket(socket)
+			if err != nil {
+				return &exitError{3, err}
+			}
+			req := training.Request{Op: "fault", Key: args[0], On: true}
+			switch {
+			case args[0] == "list" && len(args) == 1:
+				req = training.Request{Op: "status"}
+			case args[0] == "clear" && len(args) == 2:
+				req = training.Request{Op: "fault", Key: args[1]}
+			case len(args) != 1:
+				return &exitError{3, fmt.Errorf("want: fault NAME, fault clear NAME or fault list")}
+			}
+			resp, err := training.Call(sock, req, 60*time.Second)
+			printFaults(cmd.OutOrStdout(), resp.Faults)
+			if err != nil {
+				return &exitError{2, err}
+			}
+			return nil
+		},
+	}
+	controlFlag(cmd, &socket)
+	return cmd
+}
+
+func newLabOpCmd(op, short string) *cobra.Command {
+	var socket string
+	cmd := &cobra.Command{
+		Use:   op + " NAME",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sock, err := labSocket(socket)
+			if err != nil {
+				return &exitError{3, err}
+			}
+			if _, err := training.Call(sock, training.Request{Op: op, Name: args[0]}, 90*time.Second); err != nil {
+				return &exitError{2, err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "lab: %s %s: done\n", op, args[0])
+			return nil
+		},
+	}
+	controlFlag(cmd, &socket)
+	return cmd
+}
+
+// printFaults lists the faults, one a line: on/off, key, and why one is unavailable.
+func printFaults(w io.Writer, fs []training.FaultState) {
+	for _, f := range fs {
+		state := "off"
+		if f.Active {
+			state = "ON "
+		}
+		line := fmt.Sprintf("  %s %-20s %s", state, f.Key, f.Name)
+		if f.Unavailable != "" {
+			line += " — unavailable: " + f.Unavailable
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// launchLab starts the estate and records its control socket as the last
+// lab started; stop closes the estate and forgets the socket if it is still
+// the one recorded.
+func launchLab(ctx context.Context) (est *training.Estate, stop func(), err error) {
+	est, err = training.Start(ctx, kinds.Registry)
+	if err != nil {
+		return nil, nil, &exitError{3, err}
+	}
+	rec := stateFile("lab-control")
+	_ = os.WriteFile(rec, []byte(est.ControlPath()+"\n"), 0o600)
+	return est, func() {
+		est.Close()
+		if b, err := os.ReadFile(rec); err == nil && strings.TrimSpace(string(b)) == est.ControlPath() {
+			_ = os.Remove(rec)
+		}
+	}, nil
+}
+
+// runLabHeadless runs the estate until interrupted, after printing how to use it.
+func runLabHeadless(ctx context.Context, out io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	est, stopLab, err := launchLab(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopLab()
+	sock := est.ControlPath()
+	fmt.Fprintf(out, "triage lab: running headless until interrupted (Ctrl-C)\n")
+	fmt.Fprintf(out, "config:  %s\n", est.ConfigPath())
+	fmt.Fprintf(out, "control: %s\n", sock)
+	for _, l := range est.Status() {
+		fmt.Fprintf(out, "  %s\n", l)
+	}
+	fmt.Fprintf(out, "check:   triage check --config %s\n", est.ConfigPath())
+	fmt.Fprintf(out, "inject:  triage lab fault NAME --control %s\n", sock)
+	fmt.Fprintf(out, "clear:   triage lab fault clear NAME --control %s\n", sock)
+	fmt.Fprintf(out, "act:     triage act ACTION --component C --confirm NAME --config %s\n", est.ConfigPath())
+	fmt.Fprintln(out, "faults:")
+	printFaults(out, training.States(est.Faults()))
+	<-ctx.Done()
+	return nil
 }
 
 // runLab starts the estate, probes it every 2s and opens the screen.
@@ -66,17 +217,24 @@ func runLab(ctx context.Context, g *globals) error {
 	if err := requireTerminal(); err != nil {
 		return err
 	}
-	est, cfg, s, err := startLab(ctx, g)
+	est, cfg, s, stopLab, err := startLab(ctx, g)
 	if err != nil {
 		return err
 	}
-	defer est.Close()
+	defer stopLab()
 	defer s.Close()
 	// The lab keeps its incidents in the same store under its own estate
 	// name (triage-lab): a trainee sees them in `triage incidents` and as
 	// "seen before", apart from any real estate's.
 	inc := openIncidentStore(cfg)
 	defer inc.Close()
+	positions := &remedy.PositionTracker{}
+	go observePositions(ctx, s.Subscribe(), positions)
+	guard := remedy.NewGuard(cfg, remedy.Options{
+		ReadOnly: g.readOnly, AuditPath: g.auditLog,
+		Reprobe:           tui.SchedulerReprobe(s, 20*time.Second),
+		LastKnownPosition: positions.Last,
+	})
 	recd, err := startRecording(ctx, g, cfg, s, tui.Lab)
 	if err != nil {
 		return err
@@ -87,41 +245,42 @@ func runLab(ctx context.Context, g *globals) error {
 	defer stopProbes()
 	defer recd.stop(s)
 	s.Start(sctx)
-	return tui.Run(ctx, tui.Options{Config: cfg, Scheduler: s, SchedulerStarted: true, Mode: tui.Lab, Lab: labControl{est},
+	return tui.Run(ctx, tui.Options{Config: cfg, Scheduler: s, SchedulerStarted: true, Mode: tui.Lab, Lab: labControl{est}, Guard: guard,
 		OnEvent: recd.onEvent(), LogPath: stateFile("triage.log"), Tracker: inc.Tracker, Store: inc.screen()})
 }
 
-// startLab starts the training estate and its scheduler (not yet running).
-func startLab(ctx context.Context, g *globals) (*training.Estate, *config.Config, *probes.Scheduler, error) {
-	est, err := training.Start(ctx, kinds.Registry)
+// startLab starts the training estate (launchLab) and its scheduler (not
+// yet running).
+func startLab(ctx context.Context, g *globals) (*training.Estate, *config.Config, *probes.Scheduler, func(), error) {
+	est, stop, err := launchLab(ctx)
 	if err != nil {
-		return nil, nil, nil, &exitError{3, err}
+		return nil, nil, nil, nil, err
 	}
 	cfg := est.Config()
 	if g.interval != "" {
 		d, err := time.ParseDuration(g.interval)
 		if err != nil || d <= 0 {
-			est.Close()
-			return nil, nil, nil, &exitError{3, fmt.Errorf("--interval %q: want a positive duration such as 2s", g.interval)}
+			stop()
+			return nil, nil, nil, nil, &exitError{3, fmt.Errorf("--interval %q: want a positive duration such as 2s", g.interval)}
 		}
 		cfg.Interval = probes.Duration(d)
 	}
 	targets, errs := kinds.Targets(cfg)
 	if len(errs) > 0 {
-		est.Close()
-		return nil, nil, nil, &exitError{3, fmt.Errorf("lab: %w", errors.Join(errs...))}
+		stop()
+		return nil, nil, nil, nil, &exitError{3, fmt.Errorf("lab: %w", errors.Join(errs...))}
 	}
-	return est, cfg, probes.NewScheduler(targets, cfg.SchedulerOptions()), nil
+	return est, cfg, probes.NewScheduler(targets, cfg.SchedulerOptions()), stop, nil
 }
 
 // runLabSSH serves the lab over SSH until ctx ends (SIGTERM): one estate,
 // one fault panel state and one incident for every session.
 func runLabSSH(ctx context.Context, g *globals, sf *sshFlags) error {
-	est, cfg, s, err := startLab(ctx, g)
+	est, cfg, s, stopLab, err := startLab(ctx, g)
 	if err != nil {
 		return err
 	}
-	defer est.Close()
+	defer stopLab()
 	defer s.Close()
 	inc := openIncidentStore(cfg) // the lab's incident, as on the local lab screen
 	defer inc.Close()
@@ -149,7 +308,8 @@ func runLabSSH(ctx context.Context, g *globals, sf *sshFlags) error {
 	return runErr
 }
 
-// labControl adapts the estate to the screen's fault panel.
+// labControl adapts the estate to the screen's fault panel: a fault whose
+// part of the lab is missing says so, and why.
 type labControl struct{ e *training.Estate }
 
 // Faults lists the estate's faults for the panel.
@@ -157,7 +317,12 @@ func (c labControl) Faults() []common.Fault {
 	fs := c.e.Faults()
 	out := make([]common.Fault, len(fs))
 	for i, f := range fs {
-		out[i] = common.Fault{Key: f.Key, Name: f.Name, Description: f.Description, Layer: f.Layer, Active: f.Active}
+		name, desc := f.Name, f.Description
+		if f.Unavailable != "" {
+			name += " (unavailable)"
+			desc = "unavailable: " + f.Unavailable + ". " + desc
+		}
+		out[i] = common.Fault{Key: f.Key, Name: name, Description: desc, Layer: f.Layer, Active: f.Active}
 	}
 	return out
 }

@@ -2,15 +2,22 @@ package kinds
 
 import (
 	"context"
+	"time"
 
 	"github.com/fivelayer/triage/config"
 	"github.com/fivelayer/triage/probes"
 )
 
+// ReprobeWindow is how far apart Reprobe samples rates.
+const ReprobeWindow = time.Second
+
 // Reprobe returns what the guard verifies an action with where no scheduler
 // is running (`triage act`): it builds the component's configured probes and
-// runs one round of them. The status is the worst of the component's checks;
-// the summary names the checks that are not ok (probes.Summarize).
+// runs one round of them. Rate checks (error rate, CPU, rejected
+// connections) take their second sample ReprobeWindow into the round, as
+// `triage check` does, so a fresh probe is not "unknown: first sample" and a
+// restart can be verified. The status is the worst of the component's
+// checks; the summary names the checks that are not ok (probes.Summarize).
 func Reprobe(cfg *config.Config) func(ctx context.Context, component string) (probes.Status, string) {
 	return func(ctx context.Context, component string) (probes.Status, string) {
 		comp, ok := cfg.Component(component)
@@ -28,6 +35,6 @@ func Reprobe(cfg *config.Config) func(ctx context.Context, component string) (pr
 		}
 		s := probes.NewScheduler(targets, probes.Options{})
 		defer s.Close()
-		return probes.Summarize(s.Round(ctx).Results())
+		return probes.Summarize(s.RoundResampled(ctx, ReprobeWindow).Results())
 	}
 }

@@ -3,6 +3,7 @@ package training
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -33,6 +34,7 @@ type appFaults struct {
 type invoiceApp struct {
 	faults appFaults
 	meters *meters
+	store  *store          // the database and cache; never nil
 	quit   <-chan struct{} // closed by Estate.Close: sleeping handlers return
 
 	mu       sync.Mutex
@@ -44,7 +46,7 @@ type invoiceApp struct {
 }
 
 func newInvoiceApp(quit <-chan struct{}) *invoiceApp {
-	a := &invoiceApp{meters: newMeters(), quit: quit}
+	a := &invoiceApp{meters: newMeters(), quit: quit, store: &store{}}
 	a.cond = sync.NewCond(&a.mu)
 	return a
 }
@@ -138,10 +140,12 @@ func (a *invoiceApp) work(ctx context.Context) bool {
 	return a.sleep(ctx, d)
 }
 
-// withConnection runs a business request the way a pooled application does:
-// it takes a connection (or waits poolWaitFor and fails when the pool is
-// exhausted) and holds it while it works.
-func (a *invoiceApp) withConnection(r *http.Request, ok func() (int, any)) (int, string, any) {
+// withConnection runs a business request the way a pooled application does.
+// With the lab's data layer, real runs the request's queries and cache
+// calls on it; without one, fallback answers after a connection's usual
+// time (the lab without MariaDB and Redis). A failed data call answers as
+// Spring does, with its exception.
+func (a *invoiceApp) withConnection(r *http.Request, fallback func() (int, any), real func(context.Context) (int, any, error)) (int, string, any) {
 	if a.faults.storm.Load() {
 		return http.StatusServiceUnavailable, "None", springError(http.StatusServiceUnavailable, r.URL.Path)
 	}
@@ -153,16 +157,39 @@ func (a *invoiceApp) withConnection(r *http.Request, ok func() (int, any)) (int,
 		body["message"] = poolName + " - Connection is not available, request timed out after 250ms."
 		return http.StatusInternalServerError, "SQLTransientConnectionException", body
 	}
-	a.adjust(&a.inflight, 1)
-	a.work(r.Context())
-	a.adjust(&a.inflight, -1)
+	var code int
+	var body any
+	if a.store.live() {
+		var err error
+		code, body, err = real(r.Context())
+		if err != nil {
+			return a.failed(r, err)
+		}
+	} else {
+		a.adjust(&a.inflight, 1)
+		a.work(r.Context())
+		a.adjust(&a.inflight, -1)
+		code, body = fallback()
+	}
 	if a.faults.slow.Load() {
 		// The slow-app fault is a slow downstream call made after the
 		// transaction: latency without holding a pool connection.
 		a.sleep(r.Context(), slowLatency)
 	}
-	code, body := ok()
 	return code, "None", body
+}
+
+// failed answers a failed data call: the status and exception the
+// application's error handler gives it.
+func (a *invoiceApp) failed(r *http.Request, err error) (int, string, any) {
+	if errors.Is(err, errNotFound) {
+		return http.StatusNotFound, "None", springError(http.StatusNotFound, r.URL.Path)
+	}
+	re := &requestError{http.StatusInternalServerError, "DataAccessException", oneLine(err)}
+	errors.As(err, &re)
+	body := springError(re.code, r.URL.Path)
+	body["message"] = re.message
+	return re.code, re.exception, body
 }
 
 func (a *invoiceApp) adjust(n *int, d int) {
@@ -176,31 +203,46 @@ func (a *invoiceApp) adjust(n *int, d int) {
 // accepted with its tax pending (the fallback), so only the breaker's
 // metric tells.
 func (a *invoiceApp) invoices(r *http.Request) (int, string, any) {
-	return a.withConnection(r, func() (int, any) {
-		if r.Method == http.MethodPost {
-			if a.faults.breaker.Load() {
-				return http.StatusAccepted, map[string]any{"id": rand.N(90000) + 10000, "tax": "pending (taxService circuit open)"}
-			}
-			return http.StatusCreated, map[string]any{"id": rand.N(90000) + 10000, "tax": "calculated"}
+	created := func(id any) (int, any) {
+		if a.faults.breaker.Load() {
+			return http.StatusAccepted, map[string]any{"id": id, "tax": "pending (taxService circuit open)"}
 		}
+		return http.StatusCreated, map[string]any{"id": id, "tax": "calculated"}
+	}
+	if r.Method == http.MethodPost {
+		return a.withConnection(r, func() (int, any) { return created(rand.N(90000) + 10000) },
+			func(ctx context.Context) (int, any, error) {
+				id, err := a.store.createInvoice(ctx)
+				code, body := created(id)
+				return code, body, err
+			})
+	}
+	return a.withConnection(r, func() (int, any) {
 		return http.StatusOK, map[string]any{"invoices": []map[string]any{{"id": 4711, "total": 119.0}}, "page": 0}
+	}, func(ctx context.Context) (int, any, error) {
+		list, err := a.store.listInvoices(ctx)
+		return http.StatusOK, map[string]any{"invoices": list, "page": 0}, err
 	})
 }
 
 // invoice fetches one invoice: ids above 90000 do not exist (a little 404
 // traffic, which is not an error rate).
 func (a *invoiceApp) invoice(r *http.Request) (int, string, any) {
+	id := strings.TrimPrefix(r.URL.Path, "/api/invoices/")
 	return a.withConnection(r, func() (int, any) {
-		id := strings.TrimPrefix(r.URL.Path, "/api/invoices/")
 		if len(id) >= 5 && id >= "90000" {
 			return http.StatusNotFound, springError(http.StatusNotFound, r.URL.Path)
 		}
 		return http.StatusOK, map[string]any{"id": id, "total": 119.0}
+	}, func(ctx context.Context) (int, any, error) {
+		body, err := a.store.readInvoice(ctx, id)
+		return http.StatusOK, body, err
 	})
 }
 
 // health answers like Spring Boot's /actuator/health with the db and redis
-// components: DOWN (HTTP 503) while the pool is exhausted.
+// components, each really checked when the lab has them: DOWN (HTTP 503)
+// while the pool is exhausted or a data server does not answer.
 func (a *invoiceApp) health(r *http.Request) (int, string, any) {
 	if a.faults.storm.Load() {
 		return http.StatusServiceUnavailable, "None", springError(http.StatusServiceUnavailable, r.URL.Path)
@@ -208,18 +250,30 @@ func (a *invoiceApp) health(r *http.Request) (int, string, any) {
 	if a.faults.slow.Load() {
 		a.sleep(r.Context(), slowLatency)
 	}
-	db := map[string]any{"status": "UP", "details": map[string]any{"database": "MariaDB", "validationQuery": "isValid()"}}
 	top, code := "UP", http.StatusOK
-	if a.faults.pool.Load() {
-		db = map[string]any{"status": "DOWN", "details": map[string]any{"error": "org.springframework.jdbc.CannotGetJdbcConnectionException: " +
-			"Failed to obtain JDBC Connection; " + poolName + " - Connection is not available, request timed out after 250ms."}}
+	down := func(err string) map[string]any {
 		top, code = "DOWN", http.StatusServiceUnavailable
+		return map[string]any{"status": "DOWN", "details": map[string]any{"error": err}}
+	}
+	db := map[string]any{"status": "UP", "details": map[string]any{"database": "MariaDB", "validationQuery": "isValid()"}}
+	redis := map[string]any{"status": "UP", "details": map[string]any{"version": "7.0.15"}}
+	switch {
+	case a.faults.pool.Load():
+		db = down("org.springframework.jdbc.CannotGetJdbcConnectionException: " +
+			"Failed to obtain JDBC Connection; " + poolName + " - Connection is not available, request timed out after 250ms.")
+	case a.store.live():
+		if err := a.store.ping(r.Context()); err != nil {
+			db = down("org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection; " + oneLine(err))
+		}
+	}
+	if err := a.store.cachePing(r.Context()); err != nil {
+		redis = down("org.springframework.data.redis.RedisConnectionFailureException: " + oneLine(err))
 	}
 	return code, "None", map[string]any{
 		"status": top,
 		"components": map[string]any{
 			"db":        db,
-			"redis":     map[string]any{"status": "UP", "details": map[string]any{"version": "7.0.15"}},
+			"redis":     redis,
 			"diskSpace": map[string]any{"status": "UP", "details": map[string]any{"threshold": 10485760, "exists": true}},
 			"ping":      map[string]any{"status": "UP"},
 		},
@@ -240,6 +294,9 @@ func (a *invoiceApp) pool() (active, pending int) {
 	defer a.mu.Unlock()
 	if a.faults.pool.Load() {
 		return poolMax, poolStarving + a.waiting
+	}
+	if a.store.live() {
+		return min(poolMax, a.store.inUse()), a.store.pending()
 	}
 	return min(poolMax, 2+a.inflight), 0
 }

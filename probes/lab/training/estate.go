@@ -1,6 +1,8 @@
 package training
 
 import (
+	driver "github.com/go-sql-driver/mysql"
+
 	"context"
 	"crypto/tls"
 	"errors"
@@ -8,7 +10,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +37,13 @@ type Estate struct {
 	dns     *dnsServer
 	traffic *traffic
 	cfg     *config.Config
+	opts    Options
+	data    *dataLayer
+	inst    *instance
+	exp     *exporter
+	ctl     *control
+	blocker *blocker // the lock-wait fault's session
+	downed  string   // the pair member primary-down stopped
 
 	mu     sync.Mutex
 	active map[string]bool
@@ -44,21 +52,60 @@ type Estate struct {
 	closeOnce sync.Once
 }
 
-// Start brings the estate up on free loopback ports; its config is
-// validated against ks (kinds.Registry), which the lab takes from its
-// caller rather than linking every kind itself. The synthetic users stop
-// when ctx ends; Close stops everything else.
-func Start(ctx context.Context, ks config.Kinds) (e *Estate, err error) {
-	e = &Estate{quit: make(chan struct{}), active: map[string]bool{}}
+// Options shape the estate.
+type Options struct {
+	// Exe is the argv prefix of the command that reaches the running lab's
+	// control channel, which the guard's restart action and switchover
+	// traffic hook run: default [this executable, "lab"], i.e. `triage lab`.
+	Exe []string
+	// NoData leaves MariaDB and Redis out, as on a machine without them.
+	NoData bool
+}
+
+// Start brings the estate up on free loopback ports with the default
+// options; its config is validated against ks (kinds.Registry), which the
+// lab takes from its caller rather than linking every kind itself.
+func Start(ctx context.Context, ks config.Kinds) (*Estate, error) {
+	return StartWith(ctx, ks, Options{})
+}
+
+// StartWith brings the estate up on free loopback ports: the data layer
+// (MariaDB pair and Redis, when installed) starts in parallel with the
+// rest. Its config is validated against ks. The synthetic users stop when
+// ctx ends; Close stops everything else.
+func StartWith(ctx context.Context, ks config.Kinds, opts Options) (e *Estate, err error) {
+	e = &Estate{quit: make(chan struct{}), active: map[string]bool{}, opts: opts, inst: newInstance()}
 	defer func() {
 		if err != nil {
 			e.Close()
 			e = nil
 		}
 	}()
+	// The lab's own sessions are killed on purpose (the blocker, leaked
+	// connections): the driver must not write about it over the screen.
+	quietDriver.Do(func() { _ = driver.SetLogger(&driver.NopLogger{}) })
+	if len(e.opts.Exe) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return e, fmt.Errorf("lab: %w", err)
+		}
+		e.opts.Exe = []string{exe, "lab"}
+	}
 	if e.dir, err = os.MkdirTemp("", "triage-lab-"); err != nil {
 		return e, fmt.Errorf("lab: %w", err)
 	}
+	dataDone := make(chan *dataLayer, 1)
+	if opts.NoData {
+		dataDone <- &dataLayer{dbErr: errors.New("switched off (NoData)"), cacheErr: errors.New("switched off (NoData)")}
+	} else {
+		go func() { dataDone <- startData(e.dir) }()
+	}
+	// Whatever fails below, the data layer's servers are stopped by Close.
+	defer func() {
+		if e.data == nil {
+			e.data = <-dataDone
+		}
+	}()
 	if e.ca, err = certtest.NewCA("triage lab CA"); err != nil {
 		return e, fmt.Errorf("lab: %w", err)
 	}
@@ -78,8 +125,30 @@ func Start(ctx context.Context, ks config.Kinds) (e *Estate, err error) {
 	if e.dns, err = startDNS(labName, net.IPv4(127, 0, 0, 1)); err != nil {
 		return e, fmt.Errorf("lab: %w", err)
 	}
-	if e.cfg, err = config.Parse([]byte(e.configYAML()), ConfigSource, ks); err != nil {
+	if e.exp, err = startExporter(e.inst); err != nil {
+		return e, fmt.Errorf("lab: %w", err)
+	}
+	if e.ctl, err = startControl(e.ControlPath(), e.handle); err != nil {
+		return e, fmt.Errorf("lab: %w", err)
+	}
+	e.data = <-dataDone
+	if e.data.dbErr == nil {
+		if err = e.app.store.point(dbPrimary, e.data.servers[dbPrimary]); err != nil {
+			return e, fmt.Errorf("lab: %w", err)
+		}
+	}
+	if e.data.cacheErr == nil {
+		e.app.store.setCache(e.data.redis.Addr)
+	}
+	if err = e.writeDSNs(); err != nil {
+		return e, fmt.Errorf("lab: %w", err)
+	}
+	yaml := e.configYAML()
+	if e.cfg, err = config.Parse([]byte(yaml), ConfigSource, ks); err != nil {
 		return e, fmt.Errorf("lab: its own config: %w", err)
+	}
+	if err = os.WriteFile(e.ConfigPath(), []byte(yaml), 0o600); err != nil {
+		return e, fmt.Errorf("lab: %w", err)
 	}
 	e.traffic = startTraffic(ctx, "http://"+e.front.Addr)
 	// The first users arrive before the screen opens, so the app's request
@@ -114,6 +183,24 @@ func (e *Estate) Close() {
 		if e.dns != nil {
 			e.dns.close()
 		}
+		if e.ctl != nil {
+			e.ctl.close()
+		}
+		if e.exp != nil {
+			e.exp.close()
+		}
+		e.mu.Lock()
+		if e.blocker != nil {
+			_ = e.setLockWait(false)
+		}
+		e.mu.Unlock()
+		e.inst.stopAll()
+		if e.app != nil {
+			e.app.store.close()
+		}
+		if e.data != nil {
+			e.data.close()
+		}
 		if e.dir != "" {
 			_ = os.RemoveAll(e.dir)
 		}
@@ -141,44 +228,8 @@ func (e *Estate) ErrorLogPath() string { return filepath.Join(e.dir, "nginx-erro
 // CAPath is the PEM file of the CA that signs the lab's certificates.
 func (e *Estate) CAPath() string { return filepath.Join(e.dir, "ca.pem") }
 
-// configYAML is the estate as a triage.yaml. The http probe asks through
-// nginx, as a user would; tcp and metrics go to the application directly.
-func (e *Estate) configYAML() string {
-	q := func(s string) string { return fmt.Sprintf("%q", s) }
-	lines := []string{
-		"estate: triage-lab",
-		"environment: lab",
-		"interval: 2s",
-		"timeout: 3s",
-		"core: [nginx, invoice-api]",
-		"components:",
-		"  - name: invoice-api",
-		"    probes:",
-		"      - {kind: tcp, address: " + q(e.port.Addr) + "}",
-		"      - kind: http",
-		"        url: " + q(e.FrontURL()+"/actuator/health"),
-		"        thresholds: {reachability: {warn: 1000, crit: 3000}}",
-		"      - {kind: metrics, url: " + q("http://"+e.port.Addr+"/actuator/prometheus") + "}",
-		"    knowledge:",
-		"      incidents:",
-		`        - {date: 2023-08-20, event: "invoice submission failed: HikariCP pool exhausted by a month-end report holding connections", fix: "killed the blocking report session, moved reports to the replica"}`,
-		`        - {date: 2024-03-02, event: "502s after a deploy: the new build listened on the wrong port", fix: "rolled back, added a tcp check on the service port"}`,
-		"  - name: nginx",
-		"    probes:",
-		"      - {kind: nginx, path: " + q(e.ErrorLogPath()) + ", status_url: " + q(e.FrontURL()+"/nginx_status") + "}",
-		"      - {kind: tls, address: " + q(e.front.TLSAddr) + ", server_name: " + labName + ", ca_file: " + q(e.CAPath()) + "}",
-		"    knowledge:",
-		"      depends_on: [lab-dns, invoice-api]",
-		`      incidents: [{date: 2024-11-28, event: "certificate expired on a Saturday", fix: "renewed by hand; added expiry alerting at 30 days"}]`,
-		"  - name: lab-dns",
-		"    probes:",
-		"      - {kind: dns, name: " + labName + ", resolvers: [" + q(e.dns.Addr) + "]}",
-		"  - name: lab-host", // the machine triage runs on: an observer, nothing depends on it
-		"    probes:",
-		"      - {kind: host}",
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
+// quietDriver silences the MySQL driver's logger once (it is global).
+var quietDriver sync.Once
 
 // errClosed is returned by Toggle after Close.
 var errClosed = errors.New("lab estate is closed")

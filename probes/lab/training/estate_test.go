@@ -20,10 +20,12 @@ import (
 	"github.com/fivelayer/triage/probes/kinds"
 )
 
-// startEstate starts an estate that is closed when the test ends.
+// startEstate starts an estate without its data layer (the faults these
+// tests inject do not need it; faults_e2e_integration_test.go covers it),
+// closed when the test ends.
 func startEstate(t *testing.T) *Estate {
 	t.Helper()
-	e, err := Start(context.Background(), kinds.Registry)
+	e, err := StartWith(context.Background(), kinds.Registry, Options{NoData: true})
 	require.NoError(t, err)
 	t.Cleanup(e.Close)
 	return e
@@ -83,12 +85,12 @@ func TestEstateConfigIsValid(t *testing.T) {
 			used[p.Kind] = true
 		}
 	}
-	for _, k := range []string{"tcp", "http", "metrics", "nginx", "tls", "dns", "host"} {
+	for _, k := range []string{"tcp", "http", "metrics", "node_exporter", "nginx", "tls", "dns"} {
 		assert.True(t, used[k], "kind %s in the lab config", k)
 	}
 	api, ok := cfg.Component("invoice-api")
 	require.True(t, ok)
-	assert.Empty(t, api.Knowledge.DependsOn, "the lab's host is an observer: nothing depends on it")
+	assert.Empty(t, api.Knowledge.DependsOn, "without a data layer invoice-api depends on nothing")
 	front, ok := cfg.Component("nginx")
 	require.True(t, ok)
 	assert.Contains(t, front.Knowledge.DependsOn, "invoice-api")
@@ -219,9 +221,17 @@ func TestFaultsAreDescribed(t *testing.T) {
 	e := startEstate(t)
 	seen := map[string]bool{}
 	fs := e.Faults()
-	require.Len(t, fs, 8)
+	require.Len(t, fs, 15)
 	for _, f := range fs {
 		assert.False(t, seen[f.Key], "duplicate key %s", f.Key)
+		assert.NotEmpty(t, f.Cause.Component, f.Key)
+		assert.NotEmpty(t, f.Cause.Checks, f.Key)
+		if f.Fix.Action != "" {
+			assert.NotEmpty(t, f.Fix.Component, f.Key)
+		}
+		if f.Needs != "" {
+			assert.NotEmpty(t, f.Unavailable, "%s needs %s, which this estate lacks", f.Key, f.Needs)
+		}
 		seen[f.Key] = true
 		assert.NotEmpty(t, f.Name)
 		assert.Contains(t, f.Description, "Teaches", f.Key)
@@ -279,4 +289,64 @@ func TestCloseLeavesNothingRunning(t *testing.T) {
 	}
 	_, err = os.Stat(dir)
 	assert.True(t, os.IsNotExist(err), "temporary directory removed")
+}
+
+func TestWithoutDataLayerTheLabSaysWhy(t *testing.T) {
+	e := startEstate(t)
+	status := strings.Join(e.Status(), "\n")
+	assert.Contains(t, status, "database: unavailable (switched off (NoData))")
+	assert.Contains(t, status, "cache: unavailable (switched off (NoData))")
+	for _, key := range []string{"lock-wait", "redis-client-flood", "primary-down"} {
+		err := e.Set(key, true)
+		require.Error(t, err, key)
+		assert.Contains(t, err.Error(), "no ", key)
+	}
+	for _, f := range e.Faults() {
+		assert.False(t, f.Active, f.Key)
+	}
+	require.NoError(t, e.Set("app-cpu-hog", true), "the instance's faults need no data layer")
+	require.NoError(t, e.Set("app-cpu-hog", true), "setting a fault to its state is a no-op")
+	require.NoError(t, e.Set("app-cpu-hog", false))
+}
+
+func TestControlChannel(t *testing.T) {
+	e := startEstate(t)
+	st, err := os.Stat(e.ControlPath())
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), "only the lab's user may drive it")
+
+	resp, err := Call(e.ControlPath(), Request{Op: "status"}, 10*time.Second)
+	require.NoError(t, err)
+	assert.Len(t, resp.Faults, len(faultDefs))
+	assert.NotEmpty(t, resp.Status)
+
+	_, err = Call(e.ControlPath(), Request{Op: "fault", Key: "app-cpu-hog", On: true}, 10*time.Second)
+	require.NoError(t, err)
+	assert.True(t, e.inst.running(jobCPUHog))
+	_, err = Call(e.ControlPath(), Request{Op: "restart", Name: "invoice-api"}, 10*time.Second)
+	require.NoError(t, err)
+	assert.False(t, e.inst.running(jobCPUHog), "a restart ends the instance's jobs")
+	for _, f := range e.Faults() {
+		assert.False(t, f.Active, f.Key)
+	}
+
+	_, err = Call(e.ControlPath(), Request{Op: "restart", Name: "no-such"}, 10*time.Second)
+	require.ErrorIs(t, err, ErrControl)
+	assert.ErrorContains(t, err, "no such lab component")
+	_, err = Call(e.ControlPath(), Request{Op: "fault", Key: "no-such"}, 10*time.Second)
+	assert.ErrorContains(t, err, "unknown fault")
+	_, err = Call(e.ControlPath(), Request{Op: "bogus"}, 10*time.Second)
+	assert.ErrorContains(t, err, "unknown op")
+}
+
+func TestCPUHogIsTheInstancesCPU(t *testing.T) {
+	e := startEstate(t)
+	before := e.inst.cpuSeconds()
+	require.NoError(t, e.Set("app-cpu-hog", true))
+	require.Eventually(t, func() bool { return e.inst.cpuSeconds() > before+0.05 }, grace.Scale(10*time.Second), 50*time.Millisecond,
+		"the hog's threads use CPU time, read from /proc")
+	require.NoError(t, e.Set("app-cpu-hog", false))
+	used := e.inst.cpuSeconds()
+	time.Sleep(200 * time.Millisecond)
+	assert.InDelta(t, used, e.inst.cpuSeconds(), 0.02, "a stopped hog adds nothing")
 }

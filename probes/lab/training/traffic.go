@@ -68,7 +68,10 @@ func (t *traffic) one(ctx context.Context, base string) {
 	case n < 2:
 		method, body = http.MethodPost, `{"customer":"ACME","total":119.0}`
 	case n < 5:
-		path = fmt.Sprintf("/api/invoices/%d", 10000+rand.N(82000))
+		path = fmt.Sprintf("/api/invoices/%d", 10000+rand.N(1000))
+		if rand.N(20) == 0 {
+			path = fmt.Sprintf("/api/invoices/%d", 95000+rand.N(4000)) // no such invoice: a little 404 traffic
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
 	if err != nil {
