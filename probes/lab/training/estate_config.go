@@ -77,7 +77,11 @@ func (e *Estate) labArgv(op, name string) string {
 
 // configYAML is the estate as a triage.yaml. The http probe asks through
 // nginx, as a user would; tcp and metrics go to the application directly;
-// the server layer is invoice-api's instance (ExporterURL), not this machine.
+// the server layer is invoice-api's instance (ExporterURL), not this
+// machine. Lock waits warn from 1 s, not from the first: every list and
+// create request updates a hot counter row, so two requests at once wait on
+// each other for milliseconds, as on any invoicing database; only a wait
+// that lasts is the incident.
 func (e *Estate) configYAML() string {
 	q := func(s string) string { return fmt.Sprintf("%q", s) }
 	db, cache := e.data.dbErr == nil, e.data.cacheErr == nil
@@ -129,7 +133,7 @@ func (e *Estate) configYAML() string {
 		lines = append(lines,
 			"  - name: db-primary",
 			"    probes:",
-			"      - {kind: mysql, dsn_file: "+q(e.dsnPath(dbPrimary))+"}",
+			"      - {kind: mysql, dsn_file: "+q(e.dsnPath(dbPrimary))+", thresholds: {lock_waits: {warn: 1, crit: 10}}}",
 			"    actions:",
 			"      kill_session: {}",
 			"      restart: {argv: "+e.labArgv("restart", dbPrimary)+", timeout: 60s, cooldown: 10s}",
@@ -138,7 +142,7 @@ func (e *Estate) configYAML() string {
 			`      incidents: [{date: 2023-08-20, event: "primary database down", fix: "switched to standby, fixed binlog config"}]`,
 			"  - name: db-replica",
 			"    probes:",
-			"      - {kind: mysql, dsn_file: "+q(e.dsnPath(dbReplica))+"}",
+			"      - {kind: mysql, dsn_file: "+q(e.dsnPath(dbReplica))+", thresholds: {lock_waits: {warn: 1, crit: 10}}}",
 			"    actions:",
 			"      kill_session: {}",
 			"      restart: {argv: "+e.labArgv("restart", dbReplica)+", timeout: 60s, cooldown: 10s}",
