@@ -54,6 +54,7 @@ func (m *Model) openAction(keyName string) tea.Cmd {
 		m.setStatus("select a check first: actions act on its component")
 		return nil
 	}
+	m.observe(ScreenEvent{Kind: ScreenActionRequested, Component: c, Action: actionKinds[keyName]})
 	if m.act.guard == nil { // nothing can be previewed: say why as the drill-down does
 		a, _ := drill.ActionFor(m.ctx, c, keyName)
 		why := "disabled: " + a.Why
@@ -101,6 +102,7 @@ func (m Model) handleDialogMsg(msg dialog.Msg) (tea.Model, tea.Cmd) {
 		e := incident.Event{Time: m.ctx.Now(), Kind: incident.ActionTaken, Subject: o.Outcome.Plan.Component,
 			Text: dialog.EventText(o.Outcome, o.Err), AuditID: o.Outcome.Plan.ID}
 		cmds = append(cmds, m.recordEvent(e, true)) // the timeline, and the session recorder (lab.go)
+		m.observe(outcomeEvent(o, m.ctx.Now()))
 		if r := o.Outcome.Result; (r == remedy.ResultDone || r == remedy.ResultFailed || r == remedy.ResultNotRecorded) && m.sched != nil {
 			s := m.sched
 			cmds = append(cmds, func() tea.Msg { s.Trigger(); return nil })

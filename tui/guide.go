@@ -65,6 +65,7 @@ func (m *Model) toggleGuide() tea.Cmd {
 		c := m.stack[i].(guideChild)
 		c.selectStep(m, hereStep(m.ctx))
 		m.stack[i] = c
+		m.observe(ScreenEvent{Kind: ScreenGuideOpened})
 	}
 	m.rev++
 	return nil
@@ -165,5 +166,8 @@ func (c guideChild) overrideStep(m *Model, yes, unset bool) tea.Cmd {
 		}
 	}
 	m.setStatus(text + here)
+	if !unset {
+		m.observe(ScreenEvent{Kind: ScreenGuideAnswered, Text: text})
+	}
 	return m.recordEvent(incident.Event{Time: m.ctx.Now(), Kind: incident.Note, Subject: "guide/" + s.ID, Text: text}, true)
 }

@@ -42,6 +42,9 @@ type Model struct {
 	replay  ReplayControl // pause, step and jump in a replay (replay.go); nil otherwise
 	store   IncidentStore // nil: no incident store
 	notice  string        // the store's notice as last read (a header line when not "")
+	// observer receives the operator's screen events (observe.go); nil otherwise.
+	observer func(ScreenEvent)
+	stop     <-chan struct{} // closed: quit (observe.go)
 
 	width, height int
 	stack         []child // the overlay stack (stack.go): the main grid at the bottom
@@ -89,10 +92,12 @@ func New(o Options) Model {
 		sched:   o.Scheduler,
 		tracker: o.Tracker,
 		width:   80, height: 24, // until the terminal tells
-		stack:   []child{mainChild{}},
-		cache:   &frame{rev: -1},
-		tracer:  newTracer(o.Trace),
-		reports: o.ReportDir,
+		stack:    []child{mainChild{}},
+		cache:    &frame{rev: -1},
+		tracer:   newTracer(o.Trace),
+		reports:  o.ReportDir,
+		observer: o.Observer,
+		stop:     o.Stop,
 	}
 	if m.tracker == nil {
 		m.tracker = incident.NewTracker(cfg.Topology())
@@ -120,7 +125,7 @@ func New(o Options) Model {
 
 // Init starts listening to the scheduler and the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.waitSnapshot(), tick(), m.waitEvent())
+	return tea.Batch(m.waitSnapshot(), tick(), m.waitEvent(), m.waitStop())
 }
 
 // waitSnapshot waits for the next snapshot; it is re-armed after each one.
@@ -175,6 +180,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.waitEvent()
 	case triggeredMsg:
 		m.setStatus("probe round requested")
+	case stopMsg:
+		return m, tea.Quit
 	}
 	return m, nil
 }

@@ -66,6 +66,16 @@ type Options struct {
 	// state directory (safety.StateDir: $XDG_STATE_HOME/triage, else
 	// ~/.local/state/triage).
 	ReportDir string
+	// Observer receives what the operator does on the screen (drill-downs
+	// opened, the guide used, actions requested and their outcomes): a
+	// drill scores them (docs/drills.md). It is called from Update and must
+	// return at once; nil: nobody watches.
+	Observer func(ScreenEvent)
+	// Stop, when closed, quits the screen as q does: the terminal's input
+	// is handed back whole (a drill that ended closes its screen this way;
+	// cancelling Run's context instead can leave a read in flight that takes
+	// the next key typed). nil: only the operator quits.
+	Stop <-chan struct{}
 	// Store is the incident store Tracker journals to (docs/incidents.md):
 	// the header shows its notice (read-only, a corrupt file moved aside,
 	// writes failing) and the drill-down its "seen before"; nil: none.

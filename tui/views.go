@@ -62,6 +62,7 @@ func (m *Model) openDrill() bool {
 		return true
 	}
 	m.open(drillChild{d: drill.New(it.Component, it.State.ID)}, true)
+	m.observe(ScreenEvent{Kind: ScreenDrillDown, Component: it.Component, Check: it.State.ID})
 	m.rev++
 	return true
 }
