@@ -54,7 +54,8 @@ func (m *Model) openAction(keyName string) tea.Cmd {
 		m.setStatus("select a check first: actions act on its component")
 		return nil
 	}
-	m.observe(ScreenEvent{Kind: ScreenActionRequested, Component: c, Action: actionKinds[keyName]})
+	spec, _ := catalog.ByKey(keyName)
+	m.observe(ScreenEvent{Kind: ScreenActionRequested, Component: c, Action: spec.Kind})
 	if m.act.guard == nil { // nothing can be previewed: say why as the drill-down does
 		a, _ := drill.ActionFor(m.ctx, c, keyName)
 		why := "disabled: " + a.Why
@@ -64,7 +65,6 @@ func (m *Model) openAction(keyName string) tea.Cmd {
 		m.setStatus(fmt.Sprintf("%s %s on %s: %s", keyName, a.Name, c, why))
 		return nil
 	}
-	spec, _ := catalog.ByKey(keyName)
 	req := remedy.Request{Action: spec.Kind, Component: c}
 	var threads []int64
 	if spec.Confirm == catalog.Thread {

@@ -27,6 +27,7 @@ import (
 func newLabCmd(g *globals) *cobra.Command {
 	var headless bool
 	var sf sshFlags
+	var df drillFlags
 	cmd := &cobra.Command{
 		Use:   "lab",
 		Short: "Start the embedded training estate with injectable faults and open the screen on it",
@@ -51,9 +52,26 @@ runs until interrupted.
 
 --ssh ADDR --authorized-keys FILE serves the lab over SSH instead of this
 terminal, for a class: every session sees the same estate, faults and
-incident; operator keys switch the faults, viewers watch and diagnose.`,
+incident; operator keys switch the faults, viewers watch and diagnose.
+
+--drill NAME|random|series plays scored drills instead (docs/drills.md): a
+fault is injected without being named (no fault panel), you diagnose and
+act through the guard, and the drill ends when the estate is green again,
+when you quit or at --time-limit. The score and a Markdown debrief go to
+the state directory's drills/. random picks one fault, series plays every
+drillable fault once; --seed N makes the choice and the order repeatable.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if df.name != "" {
+				if headless || cmd.Flags().Changed("ssh") {
+					return &exitError{3, errors.New("--drill needs this terminal's screen: it cannot run --headless or --ssh")}
+				}
+				df.seedSet = cmd.Flags().Changed("seed")
+				return runDrill(cmd.Context(), g, df)
+			}
+			if cmd.Flags().Changed("seed") || cmd.Flags().Changed("time-limit") {
+				return &exitError{3, errors.New("--seed and --time-limit go with --drill")}
+			}
 			if headless {
 				return runLabHeadless(cmd.Context(), cmd.OutOrStdout())
 			}
@@ -73,6 +91,9 @@ incident; operator keys switch the faults, viewers watch and diagnose.`,
 	}
 	sf.add(cmd.Flags())
 	cmd.Flags().BoolVar(&headless, "headless", false, "run the estate without a screen; print its config path, addresses and fault commands")
+	cmd.Flags().StringVar(&df.name, "drill", "", "play a scored drill: a fault name, random or series")
+	cmd.Flags().Uint64Var(&df.seed, "seed", 0, "seed for --drill random|series (default: from the clock, printed)")
+	cmd.Flags().DurationVar(&df.limit, "time-limit", 15*time.Minute, "each drill's time limit (0: none)")
 	cmd.AddCommand(newLabFaultCmd(), newLabOpCmd("restart", "Restart a lab process (invoice-api, db-primary, db-replica): what the guard's restart action runs"),
 		newLabOpCmd("traffic", "Point invoice-api at a pair member (db-primary, db-replica): the switchover's traffic hook"))
 	return cmd
