@@ -20,13 +20,13 @@ func (p *Pane) Body(ctx *common.Context, filter string, w, h int, focused bool) 
 		}
 		return text.Block([]string{" " + ctx.Styles.Dim.Render(msg)}, w, h)
 	}
-	cols := columns(e, rs, w)
 	off := max(0, min(p.Offset, len(rs)-1))
 	shown := h
 	if off+h < len(rs) {
 		shown = max(h-1, 0)
 	}
 	end := min(len(rs), off+shown)
+	cols := columns(e, rs[off:end], w) // sized to what is shown: a hidden row's long value cuts no name
 	spare := h - len(rs)
 	lines := make([]string, 0, h)
 	for _, r := range rs[off:end] {
@@ -82,11 +82,12 @@ func header(ctx *common.Context, comp string, w int) string {
 // cols are the widths of a pane's check columns.
 type cols struct{ name, value, spark, summary int }
 
-// columns sizes the columns for width w from what the visible rows hold:
+// columns sizes the columns for width w from what the shown rows hold:
 // marker, status cell, in-flight mark, name, value, sparkline, summary.
-// Name and value take what they need (up to a share of the width) so that
-// a value is never cut; the summary gets the rest, or no column at all when
-// the rest is too narrow to say anything.
+// A value is never cut while the name can give room (the name keeps at
+// least 8 cells), a name is never cut while the room exists, and the
+// summary gets what is left, or no column at all when what is left is too
+// narrow to say anything (the room then goes to the history).
 func columns(e *common.Estate, rs []row, w int) cols {
 	maxName, maxVal := 4, 0
 	for _, r := range rs {
@@ -96,11 +97,7 @@ func columns(e *common.Estate, rs []row, w int) cols {
 			maxVal = max(maxVal, text.Width(it.Value))
 		}
 	}
-	c := cols{value: min(maxVal, max(w/3, 6))}
-	rest := w - 1 - common.CellWidth - 1 // marker, cell, in-flight mark
-	if c.value > 0 {
-		rest -= c.value + 1
-	}
+	var c cols
 	switch {
 	case w >= 90:
 		c.spark = 12
@@ -109,14 +106,15 @@ func columns(e *common.Estate, rs []row, w int) cols {
 	default:
 		c.spark = 4
 	}
-	rest -= c.spark + 1
-	c.name = min(maxName, max(rest, 1))
-	if w >= 60 && c.name > rest/2 {
-		c.name = max(rest/2, 8)
+	rest := w - 1 - common.CellWidth - 1 - (c.spark + 1) // marker, cell, in-flight mark, history
+	c.value = min(maxVal, max(rest-min(maxName, 8)-1, 0))
+	if c.value > 0 {
+		rest -= c.value + 1
 	}
+	c.name = min(maxName, max(rest, 1))
 	c.summary = rest - c.name - 1
 	if c.summary < minSummary {
-		c.name, c.summary = min(maxName, max(rest, 1)), 0
+		c.summary = 0
 		c.spark += min(max(rest-c.name, 0), 12-c.spark) // the room goes to history
 	}
 	return c
