@@ -77,7 +77,7 @@ func evalCPU(prev, cur *HostSample, spec probes.Spec) probes.Result {
 	}
 	s := fmt.Sprintf("CPU %.1f%% busy", busy)
 	if cur.Cores > 0 {
-		s += fmt.Sprintf(" on %d cores", cur.Cores)
+		s += " on " + plural(cur.Cores, "core")
 	}
 	return graded(CheckCPU, threshold(spec, CheckCPU), busy, s, "%", ev)
 }
@@ -140,7 +140,7 @@ func evalLoad(cur *HostSample, spec probes.Spec) probes.Result {
 	}
 	per := l.Load1 / float64(cur.Cores)
 	ev["load1_per_core"] = round2(per)
-	s := fmt.Sprintf("load %.2f per core (%.2f on %d cores; 5m %.2f, 15m %.2f)", per, l.Load1, cur.Cores, l.Load5, l.Load15)
+	s := fmt.Sprintf("load %.2f per core (%.2f on %s; 5m %.2f, 15m %.2f)", per, l.Load1, plural(cur.Cores, "core"), l.Load5, l.Load15)
 	return graded(CheckLoad, threshold(spec, CheckLoad), per, s, "per core", ev)
 }
 
