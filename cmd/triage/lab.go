@@ -312,7 +312,17 @@ func runLabSSH(ctx context.Context, g *globals, sf *sshFlags) error {
 	done := make(chan struct{})
 	go func() { defer close(done); hub.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	stop, errc, err := startSSH(sf, sshserve.Options{Config: cfg, Hub: hub, Tracker: inc.Tracker, Store: inc.screen(), Mode: tui.Lab, Lab: labControl{est}})
+	// Operators practise the actions for real over SSH too (K, Q, R, S, F
+	// through the one guard, audited under their key); viewers are refused
+	// by the guard itself.
+	positions := &remedy.PositionTracker{}
+	go observePositions(ctx, s.Subscribe(), positions)
+	guard := remedy.NewGuard(cfg, remedy.Options{
+		ReadOnly: g.readOnly, AuditPath: g.auditLog,
+		Reprobe:           tui.SchedulerReprobe(s, 20*time.Second),
+		LastKnownPosition: positions.Last,
+	})
+	stop, errc, err := startSSH(sf, sshserve.Options{Config: cfg, Hub: hub, Tracker: inc.Tracker, Store: inc.screen(), Guard: guard, Mode: tui.Lab, Lab: labControl{est}})
 	if err != nil {
 		return err
 	}
