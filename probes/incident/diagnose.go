@@ -381,9 +381,22 @@ var within = map[string][]string{
 }
 
 // unreachable is a user-facing failure to reach the component at all: a
-// network check, or a check that failed with a connection error.
+// check that failed with a connection error or a timeout, or a network
+// check (a refused or lossy connect, a failed lookup). The exception is an
+// HTTP round trip that got its answer, only slowly: the time to answer
+// includes the application's own work, so a lock wait or a saturated pool
+// below it explains the slowness, and the component is a symptom, not a
+// cause (the lab's lock wait made invoice-api's health check slow and put
+// the API ahead of the database).
 func unreachable(r probes.Result) bool {
-	return r.Impact == probes.UserFacing && r.Status != probes.Unknown && (r.Layer == probes.Network || r.Err != "" || r.TimedOut)
+	if r.Impact != probes.UserFacing || r.Status == probes.Unknown {
+		return false
+	}
+	if r.Err != "" || r.TimedOut {
+		return true
+	}
+	answeredSlowly := r.Kind == "http" && r.Check == "reachability"
+	return r.Layer == probes.Network && !answeredSlowly
 }
 
 func explainsWithin(cause, other probes.Result) bool {

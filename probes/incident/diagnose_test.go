@@ -100,6 +100,28 @@ func TestDiagnoseScenarios(t *testing.T) {
 			explains: []string{"nginx/http/status", "invoice-api/metrics/latency"}, action: KillSession, adviceHas: "connection 7",
 		},
 		{
+			name: "lock wait behind a slow health check: the database, not the API that answers slowly",
+			results: []probes.Result{
+				r("invoice-api", "http", "reachability", probes.Network, probes.Warn, uf, "HTTP/1.1 in 2.4 s", map[string]any{"total_ms": 2400}),
+				r("invoice-api", "metrics", "error_rate", probes.Application, probes.Crit, uf, "errors 78%", nil),
+				r("db-primary", "mysql", "lock_waits", probes.Data, probes.Warn, internal, "10 waiting", map[string]any{"root_blockers": []int64{24}}),
+			},
+			grade: Red, cause: "db-primary/mysql/lock_waits", chain: []string{"nginx", "invoice-api", "db-primary"},
+			explains: []string{"invoice-api/http/reachability", "invoice-api/metrics/error_rate"}, action: KillSession, adviceHas: "connection 24",
+		},
+		{
+			name: "HTTP that gets no answer: the component is unreachable, a cause in its own right",
+			results: []probes.Result{
+				func() probes.Result {
+					x := r("invoice-api", "http", "reachability", probes.Network, probes.Crit, uf, "timed out after 3s", nil)
+					x.Err, x.TimedOut = "context deadline exceeded", true
+					return x
+				}(),
+				r("db-primary", "mysql", "lock_waits", probes.Data, probes.Warn, internal, "10 waiting", map[string]any{"root_blockers": []int64{24}}),
+			},
+			grade: Red, cause: "invoice-api/http/reachability",
+		},
+		{
 			name: "MySQL connections near max: who holds them, never a restore",
 			results: []probes.Result{r("db-primary", "mysql", "connections", probes.Data, probes.Crit, internal, "95 of 100 connections", map[string]any{
 				"threads_connected": 95, "max_connections": 100,
