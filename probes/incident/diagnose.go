@@ -226,7 +226,7 @@ func Diagnose(results []probes.Result, topo *Topology) Diagnosis {
 			continue
 		}
 		for _, r := range byComp[c] {
-			if r.Impact == probes.Latent && r.Status != probes.Unknown {
+			if r.Impact == probes.Latent && r.Status != probes.Unknown || ownResource(r) {
 				d.RootCauses = append(d.RootCauses, newCause(r))
 				continue
 			}
@@ -397,6 +397,16 @@ func unreachable(r probes.Result) bool {
 	}
 	answeredSlowly := r.Kind == "http" && r.Check == "reachability"
 	return r.Layer == probes.Network && !answeredSlowly
+}
+
+// ownResource is a component's own saturation on the server layer (its
+// CPU, memory, disk, descriptors): a failing dependency makes requests
+// slow or failing, but it does not burn the dependent's CPU, so such a
+// failure stays a cause of its own beside whatever explains the
+// component's other symptoms (a CPU hog in the API with a momentary lock
+// wait below is still the CPU hog).
+func ownResource(r probes.Result) bool {
+	return r.Layer == probes.Server && r.Impact != probes.UserFacing && r.Status == probes.Crit
 }
 
 func explainsWithin(cause, other probes.Result) bool {

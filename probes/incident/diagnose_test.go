@@ -319,3 +319,29 @@ func TestCoreFollowsTheSwitchover(t *testing.T) {
 	assert.Equal(t, []string{"api", "db-standby"}, after.Diagnosis.RootCauses[0].Chain, "what used the old primary uses the new one")
 	assert.Contains(t, after.Topology.Deps("db-primary"), "db-standby", "the old primary replicates from the new one")
 }
+
+// TestOwnResourceStaysACause: a dependency's failure explains a
+// component's slow or failing requests, not its own CPU saturation — a
+// CPU hog in the API with a momentary lock wait below stays a root cause.
+func TestOwnResourceStaysACause(t *testing.T) {
+	results := []probes.Result{
+		r("invoice-api", "node_exporter", "cpu", probes.Server, probes.Crit, internal, "CPU 100% busy", nil),
+		r("invoice-api", "metrics", "latency", probes.Application, probes.Crit, uf, "p99 4 s", nil),
+		r("db-primary", "mysql", "lock_waits", probes.Data, probes.Warn, internal, "1 waiting", map[string]any{"root_blockers": []int64{9}}),
+	}
+	d := Diagnose(results, estate(nil))
+	var cpu, lock *RootCause
+	for i := range d.RootCauses {
+		switch d.RootCauses[i].CheckID {
+		case "invoice-api/node_exporter/cpu":
+			cpu = &d.RootCauses[i]
+		case "db-primary/mysql/lock_waits":
+			lock = &d.RootCauses[i]
+		}
+	}
+	require.NotNil(t, cpu, "the API's own CPU saturation is a root cause: %+v", d.RootCauses)
+	require.NotNil(t, lock)
+	assert.NotContains(t, lock.Explains, "invoice-api/node_exporter/cpu", "a lock wait does not burn the API's CPU")
+	assert.Contains(t, lock.Explains, "invoice-api/metrics/latency", "it may still explain the slow requests")
+	assert.Empty(t, d.Unexplained)
+}
