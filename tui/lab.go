@@ -29,6 +29,10 @@ type faultsChild struct {
 	cursor int
 	faults []common.Fault
 	busy   string // key of the fault being switched
+	// pending is a first digit that may begin a two-digit number (with 15
+	// faults, "1" may be fault 1 or 10-15): the next digit completes it,
+	// enter toggles the fault it selected, any other key drops it.
+	pending int
 }
 
 func (faultsChild) kind() view    { return viewFaults }
@@ -129,12 +133,9 @@ func (m *Model) followFaults() {
 func (p faultsChild) Update(m *Model, msg tea.KeyMsg) (child, tea.Cmd, bool) {
 	k := m.ctx.Keys
 	if key.Matches(msg, k.Faultpanel.Toggle) {
-		if i := int(msg.String()[0] - '1'); i < len(p.faults) {
-			p.cursor = i
-			return p.toggle(m, i)
-		}
-		return p, nil, true
+		return p.digit(m, int(msg.String()[0]-'0'))
 	}
+	p.pending = 0
 	switch {
 	case key.Matches(msg, k.Quit):
 		return p, tea.Quit, true
@@ -153,6 +154,28 @@ func (p faultsChild) Update(m *Model, msg tea.KeyMsg) (child, tea.Cmd, bool) {
 	}
 	m.rev++
 	return p, nil, true
+}
+
+// digit answers a number key: a fault's number toggles it at once unless
+// it may begin a longer one, which is held until the next key.
+func (p faultsChild) digit(m *Model, d int) (child, tea.Cmd, bool) {
+	n := d
+	if p.pending > 0 {
+		n, p.pending = p.pending*10+d, 0
+	} else if d > 0 && d*10 <= len(p.faults) {
+		p.pending, p.cursor = d, d-1
+		last := min(d*10+9, len(p.faults))
+		m.setStatus(fmt.Sprintf("fault %d: enter toggles it, or a second digit for %d-%d", d, d*10, last))
+		m.rev++
+		return p, nil, true
+	}
+	if n < 1 || n > len(p.faults) {
+		m.setStatus(fmt.Sprintf("no fault %d: the lab has %d", n, len(p.faults)))
+		m.rev++
+		return p, nil, true
+	}
+	p.cursor = n - 1
+	return p.toggle(m, n-1)
 }
 
 // toggle switches fault i in a command: it closes ports and swaps

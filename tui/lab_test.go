@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -168,4 +169,43 @@ func TestReplayedEventsGoOnTheTimelineOnly(t *testing.T) {
 		texts = append(texts, e.Text)
 	}
 	assert.Contains(t, strings.Join(texts, "\n"), "fault injected: 503 storm")
+}
+
+// TestFaultPanelTwoDigits: with more than nine faults (the lab has 15), a
+// digit that may begin a longer number waits for the next key — "1" "5"
+// is fault 15, "1" enter is fault 1 — and numbers line up.
+func TestFaultPanelTwoDigits(t *testing.T) {
+	lab := &fakeLab{}
+	for i := 1; i <= 15; i++ {
+		lab.faults = append(lab.faults, common.Fault{Key: fmt.Sprintf("f%d", i), Name: fmt.Sprintf("fault %d", i), Layer: probes.Data})
+	}
+	m := labModel(t, Lab, lab, nil)
+	m, _ = press(t, m, "f")
+	v := m.View()
+	assert.Contains(t, v, "   9 [ off ] fault 9", "one-digit numbers right-aligned under two-digit ones")
+	assert.Contains(t, v, "  10 [ off ] fault 10")
+
+	toggle := func(keys ...string) {
+		t.Helper()
+		var cmd tea.Cmd
+		m, cmd = press(t, m, keys...)
+		require.NotNil(t, cmd, "%v toggles", keys)
+		next, _ := m.Update(runCmd(cmd)[0])
+		m = next.(Model)
+	}
+	var cmd tea.Cmd
+	m, cmd = press(t, m, "1")
+	assert.Nil(t, cmd, "1 may begin 10-15: nothing toggles yet")
+	assert.Contains(t, m.View(), "enter toggles it, or a second digit for 10-15")
+	toggle("5")
+	toggle("1", "enter")
+	toggle("9") // 90 > 15: at once
+	toggle("1", "0")
+	assert.Equal(t, []string{"f15", "f1", "f9", "f10"}, lab.toggled)
+	m, cmd = press(t, m, "1", "down")
+	assert.Nil(t, cmd, "another key drops the held digit")
+	assert.Equal(t, 1, m.faultPanel().cursor)
+	m, cmd = press(t, m, "1", "9")
+	assert.Nil(t, cmd)
+	assert.Contains(t, m.View(), "no fault 19: the lab has 15")
 }

@@ -42,7 +42,7 @@ type KeyMap struct {
 
 // FaultKeys are the fault panel's keys besides esc, arrows and quit.
 type FaultKeys struct {
-	Toggle         key.Binding // 1-9: toggle that fault
+	Toggle         key.Binding // 1-9 (and two digits past nine): toggle that fault
 	Select         key.Binding // only shown: the arrows move
 	ToggleSelected key.Binding
 }
@@ -92,7 +92,7 @@ func DefaultKeyMap() *KeyMap {
 		AnswerClear: b([]string{"u", "backspace"}, "u", "undo answer"),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Faultpanel: FaultKeys{
-			Toggle:         b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "toggle"),
+			Toggle:         b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"}, "1-9", "toggle"),
 			Select:         b([]string{"up", "down"}, "↑/↓", "select"),
 			ToggleSelected: b([]string{"enter", " "}, "enter", "toggle selected"),
 		},

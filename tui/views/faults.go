@@ -19,7 +19,7 @@ func Faults(ctx *common.Context, faults []common.Fault, cursor int, busy string,
 	if len(faults) == 0 {
 		return append(out, st.Dim.Render(" this estate has no faults to inject"))
 	}
-	nameW := 4
+	nameW, numW := 4, len(fmt.Sprint(len(faults))) // numbers right-aligned: " 9" above "10"
 	active := 0
 	for _, f := range faults {
 		nameW = max(nameW, text.Width(f.Name))
@@ -43,7 +43,7 @@ func Faults(ctx *common.Context, faults []common.Fault, cursor int, busy string,
 		if i == cursor {
 			name = st.Bold.Render(name)
 		}
-		out = append(out, text.Trunc(fmt.Sprintf(" %s%d %s %s  %s", mark, i+1, state, name, st.Dim.Render(f.Layer.String())), w))
+		out = append(out, text.Trunc(fmt.Sprintf(" %s%*d %s %s  %s", mark, numW, i+1, state, name, st.Dim.Render(f.Layer.String())), w))
 	}
 	out = append(out, "", st.Dim.Render(text.Trunc(fmt.Sprintf(" %d of %d active", active, len(faults)), w)))
 	if cursor >= 0 && cursor < len(faults) {
