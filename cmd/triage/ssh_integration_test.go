@@ -142,12 +142,14 @@ func TestLabSSHSharesFaults(t *testing.T) {
 
 	x.Send("view", "f")
 	x.WaitFor("view", "lab faults", grace.Scale(30*time.Second))
-	x.Send("view", "1")
+	x.Send("view", "5") // port closed: one digit, the lab's faults go to 15
 	x.WaitFor("view", "viewer: only an operator key injects or clears faults", grace.Scale(30*time.Second))
 
 	x.Send("op", "f")
 	x.WaitFor("op", "lab faults", grace.Scale(30*time.Second))
-	x.Send("op", "1")
+	x.Send("op", "1") // 1 may begin 10-15: enter takes fault 1
+	x.WaitFor("op", "second digit for 10-15", grace.Scale(30*time.Second))
+	x.Send("op", "Enter")
 	x.WaitFor("op", "fault injected: 503 storm", grace.Scale(30*time.Second))
 	x.WaitFor("view", "[ ON  ]", grace.Scale(30*time.Second)) // the viewer's open panel follows the estate
 	// esc alone, then t: sent together over a loaded link they read as alt+t
