@@ -74,6 +74,9 @@ func evalCPU(prev, cur *HostSample, spec probes.Spec) probes.Result {
 	}
 	if cur.TopCPU != nil {
 		ev["top_cpu"] = processEvidence(cur.TopCPU)
+		if cur.TopAge > 0 {
+			ev["top_age_s"] = round2(cur.TopAge.Seconds())
+		}
 	}
 	s := fmt.Sprintf("CPU %.1f%% busy", busy)
 	if cur.Cores > 0 {
@@ -98,6 +101,9 @@ func evalMemory(cur *HostSample, spec probes.Spec) probes.Result {
 	}
 	if cur.TopMemory != nil {
 		ev["top_memory"] = processEvidence(cur.TopMemory)
+		if cur.TopAge > 0 {
+			ev["top_age_s"] = round2(cur.TopAge.Seconds())
+		}
 	}
 	s := fmt.Sprintf("memory %.1f%% used (%s available of %s)", p, bytesH(m.AvailableBytes), bytesH(m.TotalBytes))
 	return graded(CheckMemory, threshold(spec, CheckMemory), p, s, "%", ev)

@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -114,6 +115,9 @@ func evalSockets(cur *HostSample, spec probes.Spec) probes.Result {
 	var parts []string
 	if cwKnown {
 		ev["close_wait"] = u64(cw)
+		if s.CloseWaitAge > 0 {
+			ev["close_wait_age_s"] = math.Round(s.CloseWaitAge.Seconds()*10) / 10
+		}
 		r.Status, r.Value, r.For = tcw.Grade(cw), probes.V(cw), tcw.ForDuration()
 		parts = append(parts, fmt.Sprintf("CLOSE_WAIT %.0f%s", cw, breach(tcw, r.Status, "")))
 	}

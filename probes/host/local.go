@@ -35,6 +35,40 @@ type Host struct {
 	cores int
 	procs *procTable
 	fs    statfsGuard
+	cw    closeWaitCount // the last CLOSE_WAIT count, reused while fresh
+	top   topLists       // the last process lists, reused while fresh
+	// hot is set when the last round's cpu or memory check was warn or crit:
+	// then the process lists are read every round.
+	hot bool
+}
+
+// topEvery is how long the process lists (the busiest processes by CPU and
+// by memory, evidence of the cpu and memory checks) are reused while both
+// checks are ok or unknown. Reading every process's /proc/PID/stat was half
+// of a round's cost; the lists matter when CPU or memory is the problem,
+// and once either is warn or crit they are read every round. CPU
+// percentages are rates over the time between two readings, so a reused
+// list is a steadier 5 s average.
+const topEvery = 5 * time.Second
+
+// topLists are process lists and when they were read.
+type topLists struct {
+	cpu, mem []Process
+	at       time.Time
+}
+
+// closeWaitEvery is how long a CLOSE_WAIT count that graded ok is reused.
+// Counting asks the kernel to walk its whole established-socket hash (two
+// walks: IPv4 and IPv6), a few milliseconds whatever the socket table
+// holds; at a 1 s interval that alone cost more than htop's whole refresh.
+// A CLOSE_WAIT leak builds over minutes, so an ok count is re-read every
+// 10 s; once it reaches the warn bound it is re-read every round.
+const closeWaitEvery = 10 * time.Second
+
+// closeWaitCount is one CLOSE_WAIT count and when it was taken.
+type closeWaitCount struct {
+	n  float64
+	at time.Time
 }
 
 var _ probes.Probe = (*Host)(nil)
@@ -52,6 +86,12 @@ func (h *Host) Run(ctx context.Context) []probes.Result {
 	cur := h.collect(ctx)
 	rs := Evaluate(h.prev, cur, h.spec)
 	h.prev = cur
+	h.hot = false
+	for _, r := range rs {
+		if (r.Check == CheckCPU || r.Check == CheckMemory) && (r.Status == probes.Warn || r.Status == probes.Crit) {
+			h.hot = true
+		}
+	}
 	return rs
 }
 
@@ -92,10 +132,24 @@ func (h *Host) collect(ctx context.Context) *HostSample {
 		s.Mounts = ms
 	}
 	h.readProcFiles(ctx, s)
-	if top, byMem, err := h.procs.sample(ctx, s.Time); err == nil {
-		s.TopCPU, s.TopMemory = top, byMem
-	}
+	h.readTop(ctx, s)
 	return s
+}
+
+// readTop fills the process lists: read again when the cpu or memory check
+// was warn or crit last round, when they are older than topEvery, or while there
+// is no CPU list yet (the first reading has no rates); else reused, with
+// their age.
+func (h *Host) readTop(ctx context.Context, s *HostSample) {
+	age := s.Time.Sub(h.top.at)
+	if h.hot || h.top.at.IsZero() || h.top.cpu == nil || age >= topEvery || age < 0 {
+		top, byMem, err := h.procs.sample(ctx, s.Time)
+		if err != nil {
+			return
+		}
+		h.top, age = topLists{cpu: top, mem: byMem, at: s.Time}, 0
+	}
+	s.TopCPU, s.TopMemory, s.TopAge = h.top.cpu, h.top.mem, age
 }
 
 // readProcFiles fills the parts read straight from /proc.
@@ -182,9 +236,14 @@ const SourceCounters = "sock_diag close_wait + /proc/net/sockstat"
 // kernel's count of timewait sockets (both families share it); ESTABLISHED
 // is the TCP MIB's CurrEstab (ESTABLISHED and CLOSE_WAIT) less CLOSE_WAIT.
 func (h *Host) readSocketCounters(ctx context.Context) (*Sockets, error) {
-	cw, err := countTCPStates(ctx, stateCloseWait)
-	if err != nil {
-		return nil, err
+	now := time.Now()
+	age := now.Sub(h.cw.at)
+	if h.cw.at.IsZero() || age >= closeWaitEvery || age < 0 || threshold(h.spec, CheckSockets).Grade(h.cw.n) != probes.OK {
+		cw, err := countTCPStates(ctx, stateCloseWait)
+		if err != nil {
+			return nil, err
+		}
+		h.cw, age = closeWaitCount{n: cw["close_wait"], at: now}, 0
 	}
 	f, err := os.Open(filepath.Join(h.proc, "net/sockstat"))
 	if err != nil {
@@ -204,8 +263,9 @@ func (h *Host) readSocketCounters(ctx context.Context) (*Sockets, error) {
 	if err != nil {
 		return nil, err
 	}
-	closeWait := cw["close_wait"]
+	closeWait := h.cw.n
 	return &Sockets{
+		CloseWaitAge: age,
 		States: map[string]float64{
 			"close_wait": closeWait, "time_wait": tw,
 			// The two reads are not atomic: a socket may change state between them.

@@ -104,3 +104,80 @@ func BenchmarkHostRun(b *testing.B) {
 		h.Run(ctx)
 	}
 }
+
+// TestProcTableCmdlineReused: a listed process's command line is read once
+// and reused for cmdlineEvery; a process that rewrote it shows the new one
+// after that, and a new process with an old pid never gets the old line.
+func TestProcTableCmdlineReused(t *testing.T) {
+	root := t.TempDir()
+	tbl := newProcTable(root)
+	writeProc(t, root, map[int][2]uint64{10: {100, 5}})
+	setCmdline := func(s string) {
+		require.NoError(t, os.WriteFile(filepath.Join(root, "10", "cmdline"), []byte(s), 0o644))
+	}
+	setCmdline("nginx: master process\x00")
+	_, mem, err := tbl.sample(context.Background(), t0)
+	require.NoError(t, err)
+	require.Equal(t, "nginx: master process", mem[0].Cmdline)
+
+	setCmdline("nginx: worker process\x00")
+	_, mem, err = tbl.sample(context.Background(), t0.Add(time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, "nginx: master process", mem[0].Cmdline, "reused while fresh")
+
+	_, mem, err = tbl.sample(context.Background(), t0.Add(cmdlineEvery+time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, "nginx: worker process", mem[0].Cmdline, "read again once stale")
+
+	// pid 10 exits and a new process takes its pid: another start time.
+	stat := "10 (sh) S 1 1 1 0 -1 0 0 0 0 0 1 0 0 0 20 0 1 0 999 1000 5 0 0"
+	require.NoError(t, os.WriteFile(filepath.Join(root, "10", "stat"), []byte(stat), 0o644))
+	setCmdline("/bin/sh\x00-c\x00true\x00")
+	_, mem, err = tbl.sample(context.Background(), t0.Add(cmdlineEvery+2*time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, "/bin/sh -c true", mem[0].Cmdline, "a new process with the same pid")
+}
+
+// TestHostTopListsReused: while cpu and memory are ok the process lists
+// are read every topEvery and reused in between, with their age in the
+// evidence; once either check is not ok they are read every round.
+func TestHostTopListsReused(t *testing.T) {
+	never := probes.Above(1e9, 1e9)
+	calm := NewHost(probes.Spec{Thresholds: map[string]probes.Threshold{CheckCPU: never, CheckMemory: never}})
+	ctx := context.Background()
+	run := func(h *Host) []probes.Result {
+		time.Sleep(30 * time.Millisecond) // the CPU counters advance in 10 ms ticks
+		return h.Run(ctx)
+	}
+	calm.Run(ctx) // no CPU rates yet
+	run(calm)     // the first CPU list
+	rs := run(calm)
+	byCheck := func(rs []probes.Result, name string) probes.Result {
+		for _, r := range rs {
+			if r.Check == name {
+				return r
+			}
+		}
+		t.Fatalf("no %s result", name)
+		return probes.Result{}
+	}
+	cpu, mem := byCheck(rs, CheckCPU), byCheck(rs, CheckMemory)
+	require.Equal(t, probes.OK, cpu.Status, cpu.Summary)
+	assert.Contains(t, cpu.Evidence, "top_cpu")
+	assert.Contains(t, cpu.Evidence, "top_age_s", "reused within topEvery")
+	assert.Contains(t, mem.Evidence, "top_age_s")
+
+	calm.top.at = calm.top.at.Add(-topEvery)
+	rs = run(calm)
+	assert.NotContains(t, byCheck(rs, CheckCPU).Evidence, "top_age_s", "read again once stale")
+
+	always := probes.Above(-1, -1) // every CPU reading is crit
+	hot := NewHost(probes.Spec{Thresholds: map[string]probes.Threshold{CheckCPU: always}})
+	hot.Run(ctx)
+	run(hot)
+	rs = run(hot)
+	cpu = byCheck(rs, CheckCPU)
+	require.Equal(t, probes.Crit, cpu.Status, cpu.Summary)
+	assert.Contains(t, cpu.Evidence, "top_cpu")
+	assert.NotContains(t, cpu.Evidence, "top_age_s", "read every round while cpu is not ok")
+}

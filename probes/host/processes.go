@@ -2,7 +2,6 @@ package host
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -36,7 +36,21 @@ type procTable struct {
 	prevTime time.Time
 	pageSize uint64
 	buf      []byte
+	// cmdlines keeps the command lines of the processes listed last round:
+	// the same processes top the lists round after round, and reading and
+	// redacting their command lines every second was a fifth of a round's cost.
+	cmdlines map[procKey]cmdline
 }
+
+// cmdline is a cleaned command line and when it was read.
+type cmdline struct {
+	text string
+	at   time.Time
+}
+
+// cmdlineEvery is how long a process's cleaned command line is reused; a
+// process may rewrite its own (nginx "worker process", PostgreSQL's status).
+const cmdlineEvery = 30 * time.Second
 
 func newProcTable(root string) *procTable {
 	return &procTable{root: root, pageSize: uint64(os.Getpagesize()), buf: make([]byte, 4096)}
@@ -74,7 +88,7 @@ func (t *procTable) sample(ctx context.Context, now time.Time) (topCPU, topMem [
 		if len(cur) < maxTracked {
 			cur[key] = st.Ticks
 		}
-		p := Process{PID: int32(pid), Name: st.Name, CPUPercent: -1, RSSBytes: st.RSSPages * t.pageSize}
+		p := Process{PID: int32(pid), Name: st.Name, CPUPercent: -1, RSSBytes: st.RSSPages * t.pageSize, start: st.StartTicks}
 		if before, seen := t.prev[key]; havePrev && seen && st.Ticks >= before {
 			p.CPUPercent = 100 * float64(st.Ticks-before) / clockTicks / window
 		}
@@ -96,32 +110,70 @@ func (t *procTable) sample(ctx context.Context, now time.Time) (topCPU, topMem [
 	}
 	sort.Slice(procs, func(i, j int) bool { return procs[i].RSSBytes > procs[j].RSSBytes })
 	topMem = append([]Process(nil), procs[:min(topN, len(procs))]...)
-	t.fillCmdlines(topCPU)
-	t.fillCmdlines(topMem)
+	keep := make(map[procKey]cmdline, 2*topN)
+	t.fillCmdlines(topCPU, keep, now)
+	t.fillCmdlines(topMem, keep, now)
+	t.cmdlines = keep
 	return topCPU, topMem, nil
 }
 
-// readStat reads /proc/PID/stat into the table's buffer.
+// readStat reads /proc/PID/stat into the table's buffer. It is read once
+// per process per round, so it goes straight to the system calls: an
+// os.File would also try to register each file with the poller, and
+// io.ReadFull would read a second time to find the end the kernel gave in
+// the first read (the whole line comes in one read).
 func (t *procTable) readStat(pid string) (pidStat, bool) {
-	f, err := os.Open(filepath.Join(t.root, pid, "stat"))
+	fd, err := openRead(filepath.Join(t.root, pid, "stat"))
 	if err != nil {
 		return pidStat{}, false
 	}
-	defer f.Close()
-	n, err := io.ReadFull(f, t.buf)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+	n, err := readOnce(fd, t.buf)
+	_ = syscall.Close(fd)
+	if err != nil {
 		return pidStat{}, false
 	}
 	st, err := parsePIDStat(t.buf[:n])
 	return st, err == nil
 }
 
-// fillCmdlines reads the command line of each listed process: NULs become
-// spaces, kernel threads show as [name], and long lines are cut.
-func (t *procTable) fillCmdlines(ps []Process) {
+// openRead opens path read-only, retrying when a signal interrupts it.
+func openRead(path string) (int, error) {
+	for {
+		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// readOnce is one read(2) into buf, retrying when a signal interrupts it.
+func readOnce(fd int, buf []byte) (int, error) {
+	for {
+		n, err := syscall.Read(fd, buf)
+		if err != syscall.EINTR {
+			return max(n, 0), err
+		}
+	}
+}
+
+// fillCmdlines gives each listed process its command line: NULs become
+// spaces, kernel threads show as [name], and long lines are cut. A line
+// read less than cmdlineEvery ago for the same process (pid and start
+// time) is reused; each line used is kept in keep for the next round.
+func (t *procTable) fillCmdlines(ps []Process, keep map[procKey]cmdline, now time.Time) {
 	for i := range ps {
+		key := procKey{pid: ps[i].PID, start: ps[i].start}
+		if c, ok := keep[key]; ok { // in both lists
+			ps[i].Cmdline = c.text
+			continue
+		}
+		if c, ok := t.cmdlines[key]; ok && now.Sub(c.at) < cmdlineEvery && now.Sub(c.at) >= 0 {
+			ps[i].Cmdline, keep[key] = c.text, c
+			continue
+		}
 		b, _ := readLimited(filepath.Join(t.root, strconv.Itoa(int(ps[i].PID)), "cmdline"), 4*cmdlineMax)
 		ps[i].Cmdline = cleanCmdline(b, ps[i].Name)
+		keep[key] = cmdline{text: ps[i].Cmdline, at: now}
 	}
 }
 

@@ -34,6 +34,9 @@ type HostSample struct {
 	// TopCPU and TopMemory are the busiest processes (local host only).
 	TopCPU    []Process
 	TopMemory []Process
+	// TopAge is how old the lists are when they were reused from an earlier
+	// reading (0: read with this sample).
+	TopAge time.Duration
 }
 
 // CPUTimes are CPU seconds by mode, summed over cores (guest time excluded:
@@ -110,6 +113,9 @@ type Sockets struct {
 	// Source names where the counts came from (sock_diag, /proc/net/tcp,
 	// node_tcp_connection_states, node_sockstat).
 	Source string
+	// CloseWaitAge is how old the CLOSE_WAIT count is when it was reused
+	// from an earlier round (0: counted this round).
+	CloseWaitAge time.Duration
 }
 
 // Process is one process in a top list.
@@ -119,4 +125,5 @@ type Process struct {
 	CPUPercent float64 // of one core, like top; -1 when not yet known
 	RSSBytes   uint64
 	Cmdline    string
+	start      uint64 // start time in clock ticks: with PID, which process this is
 }

@@ -119,6 +119,45 @@ func TestSocketsAskOnlyForGradedStates(t *testing.T) {
 	assert.GreaterOrEqual(t, socks.EstablishedOrCloseWait, 4.0, "CurrEstab counts CLOSE_WAIT too")
 }
 
+// TestCloseWaitCountReused: an ok CLOSE_WAIT count is reused for
+// closeWaitEvery, so a 1 s screen does not walk the kernel's socket hash
+// every second; a stale count, or one at its warn bound, is counted again.
+func TestCloseWaitCountReused(t *testing.T) {
+	if !testenv.InNetNS(t) {
+		return
+	}
+	closeWaitPile(t, 4)
+	h := NewHost(probes.Spec{})
+	first, err := h.readSockets(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 4.0, first.States["close_wait"])
+	assert.Zero(t, first.CloseWaitAge, "counted this round")
+
+	closeWaitPile(t, 3)
+	again, err := h.readSockets(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 4.0, again.States["close_wait"], "an ok count is reused while fresh")
+	assert.Positive(t, again.CloseWaitAge)
+	r := evalSockets(&HostSample{Sockets: again}, probes.Spec{})
+	assert.Contains(t, r.Evidence, "close_wait_age_s", "the evidence says the count is reused")
+
+	h.cw.at = h.cw.at.Add(-closeWaitEvery)
+	stale, err := h.readSockets(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 7.0, stale.States["close_wait"], "a stale count is counted again")
+	assert.Zero(t, stale.CloseWaitAge)
+
+	// At the warn bound every round counts: the operator watching a leak sees it move.
+	warn := NewHost(probes.Spec{Thresholds: map[string]probes.Threshold{CheckSockets: probes.Above(5, 50)}})
+	_, err = warn.readSockets(context.Background())
+	require.NoError(t, err)
+	closeWaitPile(t, 2)
+	moved, err := warn.readSockets(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 9.0, moved.States["close_wait"], "a count past warn is not reused")
+	assert.Zero(t, moved.CloseWaitAge)
+}
+
 func TestCountSockDiag(t *testing.T) {
 	msg := func(typ uint16, data []byte) []byte {
 		b := make([]byte, syscall.NLMSG_HDRLEN+len(data))
