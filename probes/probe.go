@@ -269,6 +269,17 @@ type Probe interface {
 	Run(ctx context.Context) []Result
 }
 
+// Starter is implemented by a probe that can wait without a goroutine of
+// its own (the tcp probe's connects wait on one poller), so that a round of
+// ten thousand probes does not hold thousands of goroutine stacks while
+// their ports stay silent. Start begins one run bound by ctx and returns at
+// once; finish is then called exactly once, on any goroutine, with what Run
+// would have returned. Start returns false, and calls nothing, when this
+// probe cannot run so (the scheduler then calls Run).
+type Starter interface {
+	Start(ctx context.Context, finish func([]Result)) bool
+}
+
 // Closer is implemented by probes that hold connections (database pools).
 type Closer interface {
 	Close() error

@@ -16,34 +16,109 @@ import (
 // whenever the probe does return; its results are dropped, and the target
 // stays busy until then.
 func (s *Scheduler) runTarget(ctx context.Context, t *target, dl time.Time, sl *slots, late func()) ([]Result, sampleState) {
+	r, busy := s.beginRun(ctx, t, dl, sl, late)
+	if r == nil {
+		return busy, returned
+	}
+	return r.settle(s.runProbe(r.ctx, t))
+}
+
+// probeRun is one run of a target's probe, between beginRun and settle.
+type probeRun struct {
+	s      *Scheduler
+	t      *target
+	ctx    context.Context // the probe's, ending at its deadline
+	cancel context.CancelFunc
+	w      *watchdog
+	stop   func() bool // the watchdog's AfterFunc
+}
+
+// beginRun marks t busy and arms the watchdog for a run that must end by
+// dl. When t is still busy from an earlier round it returns no run and the
+// results that say so.
+func (s *Scheduler) beginRun(ctx context.Context, t *target, dl time.Time, sl *slots, late func()) (*probeRun, []Result) {
 	t.mu.Lock()
 	if t.busy {
 		t.mu.Unlock()
-		return s.failAll(t, Unknown, "still running from an earlier round", "probe did not return after its timeout in an earlier round", false), returned
+		return nil, s.failAll(t, Unknown, "still running from an earlier round", "probe did not return after its timeout in an earlier round", false)
 	}
 	t.busy = true
 	t.mu.Unlock()
 
 	pctx, cancel := context.WithDeadline(ctx, dl)
-	defer cancel()
 	w := &watchdog{s: s, t: t, round: ctx, start: s.opts.Now(), slots: sl, late: late}
-	stop := context.AfterFunc(pctx, w.arm)
+	return &probeRun{s: s, t: t, ctx: pctx, cancel: cancel, w: w, stop: context.AfterFunc(pctx, w.arm)}, nil
+}
 
-	rs := s.runProbe(pctx, t)
-	t.mu.Lock() // free before reporting, so the next round may start it again
-	t.busy = false
-	t.mu.Unlock()
-	if !stop() {
-		w.disarm()
+// settle takes the results the probe returned: t is free again, and unless
+// the watchdog gave up on the probe first, checks the probe left out past
+// its deadline are timed out and every result has its duration.
+func (r *probeRun) settle(rs []Result) ([]Result, sampleState) {
+	defer r.cancel()
+	r.t.mu.Lock() // free before reporting, so the next round may start it again
+	r.t.busy = false
+	r.t.mu.Unlock()
+	if !r.stop() {
+		r.w.disarm()
 	}
-	if !w.claimed.CompareAndSwap(false, true) {
+	if !r.w.claimed.CompareAndSwap(false, true) {
 		return nil, overran
 	}
-	if errors.Is(pctx.Err(), context.DeadlineExceeded) {
-		rs = s.fillTimedOut(t, rs)
+	if errors.Is(r.ctx.Err(), context.DeadlineExceeded) {
+		rs = r.s.fillTimedOut(r.t, rs)
 	}
-	s.setDurations(rs, w.start)
+	r.s.setDurations(rs, r.w.start)
 	return rs, returned
+}
+
+// start takes one target's sample with a probe that can wait without a
+// goroutine (Starter): this runner takes the slots and starts the probe,
+// and is then free for the next target; the probe's finish settles,
+// records and calls j.done. A probe that cannot start so runs here.
+func (s *Scheduler) start(ctx context.Context, j job, st Starter) {
+	t := j.t
+	sl, rs, state := s.acquire(ctx, t, j.due, j.workers)
+	if sl == nil {
+		if state == returned {
+			s.record(t, rs)
+		}
+		j.done()
+		return
+	}
+	s.markInFlight(t)
+	r, busy := s.beginRun(ctx, t, deadline(j.due, t.Timeout, time.Now()), sl, j.done)
+	if r == nil {
+		sl.free()
+		s.record(t, busy)
+		j.done()
+		return
+	}
+	var once atomic.Bool
+	finish := func(rs []Result) {
+		if !once.CompareAndSwap(false, true) {
+			return // a probe must call finish once; a second call is ignored
+		}
+		rs, state := r.settle(rs)
+		sl.free()
+		if state == returned { // overran: the watchdog recorded and called done
+			s.record(t, rs)
+			j.done()
+		}
+	}
+	if !s.startProbe(r.ctx, t, st, finish) {
+		finish(s.runProbe(r.ctx, t))
+	}
+}
+
+// startProbe starts t's probe, turning a panic into a failed result.
+func (s *Scheduler) startProbe(ctx context.Context, t *target, st Starter, finish func([]Result)) (started bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			finish(s.failAll(t, Unknown, "probe failed", fmt.Sprintf("probe panicked: %v", p), false))
+			started = true
+		}
+	}()
+	return st.Start(ctx, finish)
 }
 
 // watchdog gives up on a probe the grace after its context ended, unless

@@ -128,8 +128,9 @@ func (d *dispatcher) dispatch(j job) {
 func (d *dispatcher) close() { close(d.jobs) }
 
 // runner runs j, then each job handed to it, until the round has no more.
-// A round's runners are reused: one goroutine per probe in flight, not one
-// per target.
+// A round's runners are reused: one goroutine per probe running on one, not
+// one per target; a probe that waits without a goroutine (Starter) frees
+// its runner as soon as it has started.
 func (s *Scheduler) runner(ctx context.Context, j job, jobs <-chan job) {
 	for ok := true; ok; j, ok = <-jobs {
 		s.runOne(ctx, j)
@@ -137,9 +138,14 @@ func (s *Scheduler) runner(ctx context.Context, j job, jobs <-chan job) {
 }
 
 // runOne takes one target's sample (two for a resampled rate probe) under
-// the address cap and the worker pool, records it, and calls j.done.
+// the address cap and the worker pool, records it, and calls j.done; a
+// Starter's sample is recorded by its finish (start).
 func (s *Scheduler) runOne(ctx context.Context, j job) {
 	t := j.t
+	if st, ok := t.Probe.(Starter); ok && (j.resample <= 0 || !t.rate) {
+		s.start(ctx, j, st)
+		return
+	}
 	rs, st := s.sample(ctx, t, j.due, j.workers, j.done)
 	switch st {
 	case notStarted:
@@ -177,14 +183,27 @@ const (
 // whole timeout is reported unknown (it was not probed, which says nothing
 // about the server). late is called when the probe overran (see runTarget).
 func (s *Scheduler) sample(ctx context.Context, t *target, due time.Time, workers chan struct{}, late func()) ([]Result, sampleState) {
+	sl, rs, st := s.acquire(ctx, t, due, workers)
+	if sl == nil {
+		return rs, st
+	}
+	defer sl.free()
+	s.markInFlight(t)
+	return s.runTarget(ctx, t, deadline(due, t.Timeout, time.Now()), sl, late)
+}
+
+// acquire waits for a slot of t's address and of the pool. Without them it
+// returns no slots and either notStarted (the round was cancelled) or the
+// results that say t was not probed.
+func (s *Scheduler) acquire(ctx context.Context, t *target, due time.Time, workers chan struct{}) (*slots, []Result, sampleState) {
 	sl := &slots{}
 	if t.addr != nil {
 		if !s.addressSlot(ctx, t, due) {
 			if ctx.Err() != nil {
-				return nil, notStarted
+				return nil, nil, notStarted
 			}
 			msg := fmt.Sprintf("not probed: %d other probes of %s still running (max_per_address %d)", cap(t.addr), t.Address, cap(t.addr))
-			return s.failAll(t, Unknown, msg, msg, false), returned
+			return nil, s.failAll(t, Unknown, msg, msg, false), returned
 		}
 		sl.addr = t.addr
 	}
@@ -193,11 +212,9 @@ func (s *Scheduler) sample(ctx context.Context, t *target, due time.Time, worker
 		sl.pool = workers
 	case <-ctx.Done():
 		sl.free()
-		return nil, notStarted
+		return nil, nil, notStarted
 	}
-	defer sl.free()
-	s.markInFlight(t)
-	return s.runTarget(ctx, t, deadline(due, t.Timeout, time.Now()), sl, late)
+	return sl, nil, returned
 }
 
 // slots are the address and pool slots a probe holds while it runs, given

@@ -87,8 +87,13 @@ func (t *TCP) Checks() []probes.Check {
 	return []probes.Check{tcpConnectCheck}
 }
 
-// Run connects count times, then checks the expected ports.
+// Run connects count times, then checks the expected ports. Without ports
+// to check it runs as Start does and waits for the result.
 func (t *TCP) Run(ctx context.Context) []probes.Result {
+	ch := make(chan []probes.Result, 1)
+	if t.Start(ctx, func(rs []probes.Result) { ch <- rs }) {
+		return <-ch
+	}
 	budget := time.Until(deadlineOr(ctx, 3*time.Second))
 	portBudget := time.Duration(0)
 	if t.hasPorts() {
@@ -113,12 +118,19 @@ type attempt struct {
 	Err     error
 }
 
+// attemptTimeout is each of count attempts' share of budget, with interval
+// between two attempts.
+func attemptTimeout(budget time.Duration, count int, interval time.Duration) time.Duration {
+	per := (budget - 20*time.Millisecond - interval*time.Duration(count-1)) / time.Duration(count)
+	if per < 50*time.Millisecond {
+		per = max(budget-20*time.Millisecond, 10*time.Millisecond) / time.Duration(count)
+	}
+	return per
+}
+
 // connect makes count attempts spaced by interval, each with its share of budget.
 func (t *TCP) connect(ctx context.Context, budget time.Duration) probes.Result {
-	per := (budget - 20*time.Millisecond - t.interval*time.Duration(t.count-1)) / time.Duration(t.count)
-	if per < 50*time.Millisecond {
-		per = max(budget-20*time.Millisecond, 10*time.Millisecond) / time.Duration(t.count)
-	}
+	per := attemptTimeout(budget, t.count, t.interval)
 	var atts []attempt
 	for i := 0; i < t.count; i++ {
 		if i > 0 {
