@@ -15,9 +15,17 @@ import (
 // evidence and replayed evidence the same way.
 type ev map[string]any
 
+//
+// The shapes probes write (numbers, strings, flags, maps and lists of them)
+// are converted directly; anything else (typed rows) goes through a JSON
+// round trip, which for ten thousand failing checks was most of what a
+// diagnosis cost.
 func evidenceOf(r probes.Result) ev {
 	if len(r.Evidence) == 0 {
 		return ev{}
+	}
+	if m, ok := plainMap(r.Evidence, 0); ok {
+		return m
 	}
 	b, err := json.Marshal(r.Evidence)
 	if err != nil {
@@ -28,6 +36,77 @@ func evidenceOf(r probes.Result) ev {
 		return ev{}
 	}
 	return m
+}
+
+// plainMap converts m to JSON shapes without encoding it, or reports that
+// it holds a value only a JSON round trip can convert.
+func plainMap(m map[string]any, depth int) (map[string]any, bool) {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		x, ok := jsonShape(v, depth+1)
+		if !ok {
+			return nil, false
+		}
+		out[k] = x
+	}
+	return out, true
+}
+
+// jsonShape is v in a JSON shape, as encoding and decoding it would give: every
+// number a float64, every list []any, every object map[string]any.
+func jsonShape(v any, depth int) (any, bool) {
+	if depth > 8 {
+		return nil, false
+	}
+	switch v := v.(type) {
+	case nil, string, bool:
+		return v, true
+	case float64:
+		return v, !math.IsNaN(v) && !math.IsInf(v, 0)
+	case float32:
+		return float64(v), !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0)
+	case int:
+		return float64(v), true
+	case int32:
+		return float64(v), true
+	case int64:
+		return float64(v), true
+	case uint:
+		return float64(v), true
+	case uint32:
+		return float64(v), true
+	case uint64:
+		return float64(v), true
+	case map[string]any:
+		return plainMap(v, depth)
+	case []any:
+		return plainList(v, depth)
+	case []string:
+		return plainList(v, depth)
+	case []float64:
+		return plainList(v, depth)
+	case []int:
+		return plainList(v, depth)
+	case []map[string]any:
+		return plainList(v, depth)
+	}
+	return nil, false
+}
+
+// plainList converts a list element by element.
+func plainList[T any](l []T, depth int) (any, bool) {
+	if l == nil {
+		return nil, true // JSON null
+	}
+	out := make([]any, len(l))
+	for i, x := range l {
+		y, ok := jsonShape(x, depth+1)
+		if !ok {
+			return nil, false
+		}
+		out[i] = y
+	}
+	return out, true
 }
 
 func (e ev) num(key string) (float64, bool) {

@@ -2,7 +2,6 @@ package incident
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -78,9 +77,31 @@ var knowledge = map[string]adviser{
 	"*/instances":             instances,
 }
 
-// corruption is evidence of lost or corrupt data: the only case where
-// restoring from a backup is advised.
-var corruption = regexp.MustCompile(`(?i)corrupt|marked as crashed|incorrect key file|checksum mismatch|doesn't exist in engine|data loss|lost data`)
+// corruptionWords are evidence of lost or corrupt data, in lower case: the
+// only case where restoring from a backup is advised.
+var corruptionWords = []string{"corrupt", "marked as crashed", "incorrect key file", "checksum mismatch", "doesn't exist in engine", "data loss", "lost data"}
+
+// corruption matches text against corruptionWords, ignoring case. It is a
+// plain substring search, not a case-insensitive regexp: every failing
+// check's texts are read, ten thousand of them in a large estate, and the
+// regexp was most of the time a diagnosis took there.
+var corruption = corruptionMatcher{}
+
+type corruptionMatcher struct{}
+
+// MatchString reports whether s holds one of corruptionWords.
+func (corruptionMatcher) MatchString(s string) bool {
+	if s == "" {
+		return false
+	}
+	lower := strings.ToLower(s)
+	for _, w := range corruptionWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // RestoreAdvice is the runbook's last leaf, given only on evidence of lost or
 // corrupt data; triage never automates it.
