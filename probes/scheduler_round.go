@@ -329,10 +329,11 @@ func spreadOffset(t Target, window time.Duration) time.Duration {
 	return time.Duration(frac * float64(window))
 }
 
-// publishWhileRunning publishes partial progress at most 4 times a second.
+// publishWhileRunning publishes partial progress during a round, at most
+// every progressPeriod.
 func (s *Scheduler) publishWhileRunning(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	tick := time.NewTicker(250 * time.Millisecond)
+	tick := time.NewTicker(progressPeriod(len(s.order)))
 	defer tick.Stop()
 	for {
 		select {
@@ -342,4 +343,14 @@ func (s *Scheduler) publishWhileRunning(stop <-chan struct{}, done chan<- struct
 			s.publish()
 		}
 	}
+}
+
+// progressPeriod is how often a round's partial progress is published for
+// an estate of n checks: four times a second up to a thousand checks, then
+// less often in proportion, down to every 2 s. Each publish copies every
+// check's state; at ten thousand checks, four a second through a spread
+// round were most of the garbage the process made.
+func progressPeriod(n int) time.Duration {
+	const base, most = 250 * time.Millisecond, 2 * time.Second
+	return min(max(base, base*time.Duration(n)/1000), most)
 }

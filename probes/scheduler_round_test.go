@@ -289,3 +289,12 @@ func TestSampleIsCompact(t *testing.T) {
 	assert.True(t, none.Time().IsZero(), "an unknown time stays unknown")
 	assert.False(t, none.HasValue)
 }
+
+func TestProgressPeriod(t *testing.T) {
+	for n, want := range map[int]time.Duration{
+		0: 250 * time.Millisecond, 500: 250 * time.Millisecond, 1000: 250 * time.Millisecond,
+		4000: time.Second, 10000: 2 * time.Second, 100000: 2 * time.Second,
+	} {
+		assert.Equal(t, want, progressPeriod(n), "%d checks", n)
+	}
+}

@@ -80,8 +80,9 @@ func runServe(ctx context.Context, g *globals, listen string, sf *sshFlags) erro
 			return &exitError{3, fmt.Errorf("--listen: %w", err)}
 		}
 	}
-	s := probes.NewScheduler(targets, probes.Options{Interval: cfg.IntervalD()})
+	s := probes.NewScheduler(targets, cfg.SchedulerOptions())
 	defer s.Close()
+	probes.SetMemoryLimit(s.NumChecks())
 	inc := openIncidentStore(cfg) // one incident, resumed after a restart
 	defer inc.Close()
 	storeWarning(inc)

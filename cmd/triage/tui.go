@@ -23,6 +23,7 @@ func runTUI(ctx context.Context, g *globals) error {
 	}
 	s := probes.NewScheduler(targets, cfg.SchedulerOptions())
 	defer s.Close()
+	probes.SetMemoryLimit(s.NumChecks())
 	inc := openIncidentStore(cfg) // resumes the estate's open incident
 	defer inc.Close()
 	mode := tui.Live

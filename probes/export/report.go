@@ -39,7 +39,12 @@ type LayerReport struct {
 // topology and groups them by layer, the five layers always present and in
 // the runbook's order.
 func Build(estate string, now time.Time, results []probes.Result, topo *incident.Topology) Report {
-	a := incident.Assess(results, topo)
+	return FromAssessment(estate, now, results, incident.Assess(results, topo))
+}
+
+// FromAssessment is Build for results already assessed (an incident
+// tracker's round): a diagnosis of ten thousand checks is not made twice.
+func FromAssessment(estate string, now time.Time, results []probes.Result, a incident.Assessment) Report {
 	r := Report{Estate: estate, Time: now.UTC(), Severity: a.Grade, Reason: a.Reason, Causes: a.Causes, Diagnosis: a.Diagnosis}
 	if r.Causes == nil {
 		r.Causes = []probes.Layer{}

@@ -126,12 +126,11 @@ func Diagnose(results []probes.Result, topo *Topology) Diagnosis {
 	}
 	d := Diagnosis{RootCauses: []RootCause{}, Unexplained: []string{}, NotWatched: []probes.Layer{}, Observer: []string{}}
 	watched := map[probes.Layer]bool{}
-	byID := map[string]probes.Result{}
+	byID := indexByID(results)
 	byComp := map[string][]probes.Result{} // failing, observer excluded
 	var comps []string
 	for _, r := range results {
 		watched[r.Layer] = true
-		byID[r.ID] = r
 		if !failingNow(r) {
 			continue
 		}
@@ -240,20 +239,20 @@ func Diagnose(results []probes.Result, topo *Topology) Diagnosis {
 	for i := range d.RootCauses {
 		rc := &d.RootCauses[i]
 		covered[rc.CheckID] = true
-		rc.Grade = gradeOf(byID[rc.CheckID], topo)
+		rc.Grade = gradeOf(byID.get(rc.CheckID), topo)
 		for _, id := range rc.Explains {
 			covered[id] = true
-			r := byID[id]
+			r := byID.get(id)
 			rc.Grade = max(rc.Grade, gradeOf(r, topo))
 			if r.Impact == probes.UserFacing && r.Status == probes.Crit && topo.Core(r.Component) {
 				rc.CoreImpact = true
 			}
 		}
-		if r := byID[rc.CheckID]; r.Impact == probes.UserFacing && r.Status == probes.Crit && topo.Core(r.Component) {
+		if r := byID.get(rc.CheckID); r.Impact == probes.UserFacing && r.Status == probes.Crit && topo.Core(r.Component) {
 			rc.CoreImpact = true
 		}
 		rc.Chain, rc.ChainText = chain(rc, topo, byComp, roots)
-		rc.Advice = Advise(byID[rc.CheckID], byComp[rc.Component], topo)
+		rc.Advice = Advise(byID.get(rc.CheckID), byComp[rc.Component], topo)
 	}
 	for _, c := range comps {
 		for _, r := range byComp[c] {
@@ -262,14 +261,14 @@ func Diagnose(results []probes.Result, topo *Topology) Diagnosis {
 			}
 		}
 	}
-	sort.SliceStable(d.RootCauses, func(i, j int) bool { return ranksBefore(d.RootCauses[i], d.RootCauses[j], byID) })
+	sort.SliceStable(d.RootCauses, func(i, j int) bool { return ranksBefore(d.RootCauses[i], d.RootCauses[j]) })
 	return d
 }
 
 // ranksBefore orders causes: explains a core user-facing failure, then the
 // grade it raises, then status, then the runbook's layer weight (a prior, not
 // evidence), then the check id for a stable order.
-func ranksBefore(a, b RootCause, byID map[string]probes.Result) bool {
+func ranksBefore(a, b RootCause) bool {
 	if a.CoreImpact != b.CoreImpact {
 		return a.CoreImpact
 	}

@@ -93,9 +93,8 @@ func Assess(results []probes.Result, topo *Topology) Assessment {
 	for _, l := range probes.Layers {
 		byLayer[l] = &LayerStatus{Layer: l, Counts: map[probes.Status]int{}}
 	}
-	byID := map[string]probes.Result{}
+	byID := indexByID(results)
 	for _, r := range results {
-		byID[r.ID] = r
 		if ls, ok := byLayer[r.Layer]; ok {
 			ls.Watched = true
 			if r.Warmup {
@@ -126,7 +125,7 @@ func Assess(results []probes.Result, topo *Topology) Assessment {
 
 // reason says what raised the grade: the best-ranked root cause of that
 // grade, else the observer's check that did.
-func reason(g Grade, d Diagnosis, byID map[string]probes.Result, topo *Topology) string {
+func reason(g Grade, d Diagnosis, byID resultIndex, topo *Topology) string {
 	for _, rc := range d.RootCauses {
 		if rc.Grade == g {
 			s := fmt.Sprintf("%s %s: %s", rc.CheckID, rc.Status, oneClause(rc.Summary))
@@ -137,12 +136,12 @@ func reason(g Grade, d Diagnosis, byID map[string]probes.Result, topo *Topology)
 		}
 	}
 	for _, id := range d.Observer {
-		if r := byID[id]; gradeOf(r, topo) == g {
+		if r := byID.get(id); gradeOf(r, topo) == g {
 			return fmt.Sprintf("the machine triage runs on, not an estate cause: %s %s: %s", id, r.Status, oneClause(r.Summary))
 		}
 	}
 	for _, id := range d.Unexplained {
-		if r := byID[id]; gradeOf(r, topo) == g {
+		if r := byID.get(id); gradeOf(r, topo) == g {
 			return fmt.Sprintf("%s %s: %s", id, r.Status, oneClause(r.Summary))
 		}
 	}
@@ -150,3 +149,25 @@ func reason(g Grade, d Diagnosis, byID map[string]probes.Result, topo *Topology)
 }
 
 func oneClause(s string) string { return short(s) }
+
+// resultIndex finds a result by check id without copying every result into
+// a map: an estate may have ten thousand.
+type resultIndex map[string]*probes.Result
+
+// indexByID indexes results, which must not change while it is used; the
+// last of two results with one id wins.
+func indexByID(results []probes.Result) resultIndex {
+	ix := make(resultIndex, len(results))
+	for i := range results {
+		ix[results[i].ID] = &results[i]
+	}
+	return ix
+}
+
+// get is the result with id, or the zero result.
+func (ix resultIndex) get(id string) probes.Result {
+	if r, ok := ix[id]; ok {
+		return *r
+	}
+	return probes.Result{}
+}

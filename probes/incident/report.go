@@ -194,8 +194,12 @@ func cell(s string) string {
 	if s == "" {
 		return "—"
 	}
-	return strings.NewReplacer("|", `\|`, "<", "&lt;").Replace(s)
+	return cellEscape.Replace(s)
 }
+
+// cellEscape keeps a Markdown table cell one cell; built once, as a
+// Replacer is meant to be (a report of ten thousand checks built one per cell).
+var cellEscape = strings.NewReplacer("|", `\|`, "<", "&lt;")
 
 // plain makes a string from the estate one safe line (escape sequences with
 // their payload, control and bidirectional characters go): a report is read

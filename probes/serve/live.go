@@ -103,7 +103,7 @@ func (l *Live) Apply(snap probes.Snapshot) State {
 	raw := snap.Results()
 	ts := l.tracker.Update(raw, now)
 	st := &State{
-		Report:   export.Build(l.estate, now, ts.Results, l.tracker.Topology()),
+		Report:   export.FromAssessment(l.estate, now, ts.Results, ts.Assessment),
 		Raw:      raw,
 		Pending:  ts.Pending,
 		DataTime: snap.RoundFinished,
