@@ -119,7 +119,6 @@ func checkRound(ctx context.Context, cfg *config.Config, targets []probes.Target
 	}
 	s := probes.NewScheduler(targets, cfg.SchedulerOptions())
 	defer s.Close()
-	probes.SetMemoryLimit(s.NumChecks())
 	snap := s.RoundResampled(ctx, window)
 	results := snap.Results()
 	if len(keep) > 0 {
