@@ -15,7 +15,6 @@ import (
 // evidence and replayed evidence the same way.
 type ev map[string]any
 
-//
 // The shapes probes write (numbers, strings, flags, maps and lists of them)
 // are converted directly; anything else (typed rows) goes through a JSON
 // round trip, which for ten thousand failing checks was most of what a
