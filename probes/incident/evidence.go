@@ -15,7 +15,8 @@ import (
 // evidence and replayed evidence the same way.
 type ev map[string]any
 
-// The shapes probes write (numbers, strings, flags, maps and lists of them)
+// evidenceOf is r's evidence as an ev. The shapes probes write (numbers,
+// strings, flags, maps and lists of them)
 // are converted directly; anything else (typed rows) goes through a JSON
 // round trip, which for ten thousand failing checks was most of what a
 // diagnosis cost.
