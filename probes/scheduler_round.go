@@ -44,6 +44,7 @@ func (s *Scheduler) run(ctx context.Context, plan roundPlan) Snapshot {
 	s.running = true
 	s.started = s.opts.Now()
 	s.version++
+	period := progressPeriod(len(s.order))
 	s.mu.Unlock()
 	s.publish()
 
@@ -51,7 +52,7 @@ func (s *Scheduler) run(ctx context.Context, plan roundPlan) Snapshot {
 	var pending sync.WaitGroup // targets whose samples are not recorded yet
 	done := make(chan struct{})
 	stopTicker := make(chan struct{})
-	go s.publishWhileRunning(stopTicker, done)
+	go s.publishWhileRunning(period, stopTicker, done)
 	order := s.targets
 	if plan.spread {
 		order = s.byOffset
@@ -330,10 +331,10 @@ func spreadOffset(t Target, window time.Duration) time.Duration {
 }
 
 // publishWhileRunning publishes partial progress during a round, at most
-// every progressPeriod.
-func (s *Scheduler) publishWhileRunning(stop <-chan struct{}, done chan<- struct{}) {
+// every period.
+func (s *Scheduler) publishWhileRunning(period time.Duration, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	tick := time.NewTicker(progressPeriod(len(s.order)))
+	tick := time.NewTicker(period)
 	defer tick.Stop()
 	for {
 		select {
