@@ -100,7 +100,7 @@ func (s *Scheduler) start(ctx context.Context, j job, st Starter) {
 		}
 		rs, state := r.settle(rs)
 		sl.free()
-		if state == returned { // overran: the watchdog recorded and called done
+		if state == returned { // else it overran: the watchdog has recorded it and called done
 			s.record(t, rs)
 			j.done()
 		}

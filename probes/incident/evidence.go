@@ -16,10 +16,9 @@ import (
 type ev map[string]any
 
 // evidenceOf is r's evidence as an ev. The shapes probes write (numbers,
-// strings, flags, maps and lists of them)
-// are converted directly; anything else (typed rows) goes through a JSON
-// round trip, which for ten thousand failing checks was most of what a
-// diagnosis cost.
+// strings, flags, maps and lists of them) are converted directly; anything
+// else (typed rows) goes through a JSON round trip, which for ten thousand
+// failing checks was most of what a diagnosis cost.
 func evidenceOf(r probes.Result) ev {
 	if len(r.Evidence) == 0 {
 		return ev{}
