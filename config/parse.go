@@ -113,6 +113,11 @@ func Parse(data []byte, source string, ks Kinds) (*Config, error) {
 
 // parseYAML reads the one document in data; root is nil for an empty one.
 func parseYAML(data []byte) (root *yaml.Node, syntax *Issue) {
+	if len(data) >= splitMin {
+		if root, ok := parseSplit(data); ok {
+			return root, nil
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
