@@ -75,7 +75,10 @@ func TestSilentRoundHoldsNoGoroutines(t *testing.T) {
 		assert.Contains(t, c.Summary, "timed out", c.ID)
 	}
 	assert.LessOrEqual(t, waitGoroutines(before, grace.Period()), before, "goroutines left behind")
-	assert.Equal(t, fds, openFDs(t), "every socket closed")
+	for deadline := time.Now().Add(grace.Period()); openFDs(t) > fds && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, openFDs(t), fds, "every socket closed (an earlier test's may close meanwhile)")
 }
 
 // TestPollerEachOutcomeOnce: connects aborted at random points, racing
@@ -114,7 +117,7 @@ func TestPollerEachOutcomeOnce(t *testing.T) {
 	for openFDs(t) > fds && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	assert.Equal(t, fds, openFDs(t), "every socket closed")
+	assert.LessOrEqual(t, openFDs(t), fds, "every socket closed (an earlier test's may close meanwhile)")
 }
 
 // TestPollerSurvivesAPanic: a caller's function that panics does not stop
